@@ -1,0 +1,128 @@
+// What the actors of one run share: the scenario, the network, the trace,
+// and each host's own state (its configuration, its mail queue, its
+// mailboxes). Host state is what the host's disk holds, so the actors of that
+// host (the Sendmail daemon, its queue runner, the MDA, Dovecot) use it as
+// the real processes share /var/spool/mqueue and /var/mail; actors on other
+// hosts reach it only through the network.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "models/config/access_map.hpp"
+#include "models/config/aliases.hpp"
+#include "models/config/dovecot_conf.hpp"
+#include "models/config/sendmail_cf.hpp"
+#include "sim/mqueue.hpp"
+#include "sim/net.hpp"
+#include "sim/platform.hpp"
+#include "sim/scenario.hpp"
+#include "sim/trace.hpp"
+#include "sim/world.hpp"
+
+namespace simgrid::s4u {
+class ConditionVariable;
+class Mutex;
+}  // namespace simgrid::s4u
+
+namespace mailsim::sim {
+
+/// /etc/resolv.conf as the stub resolver uses it.
+struct ResolverSettings {
+  std::vector<std::string> nameservers;
+  std::vector<std::string> search;
+  double timeout = 5;  ///< seconds per try (glibc's RES_TIMEOUT)
+  int attempts = 2;    ///< rounds over the name servers (glibc's RES_DFLRETRY)
+};
+
+/// The Sendmail settings mailsim models, from sendmail.cf and the daemon's
+/// command line.
+struct SendmailSettings {
+  std::string hostname;              ///< $j
+  std::set<std::string> class_w;     ///< Cw and Fw names, lower case
+  std::string daemon_addr = "0.0.0.0";  ///< DaemonPortOptions Addr=
+  int daemon_port = 25;
+  std::string daemon_name = "MTA";
+  std::uint64_t max_message_size = 0;
+  double queue_interval = 3600;      ///< -q
+  double queue_return = 5 * 86400;   ///< Timeout.queuereturn
+  double queue_warn = 4 * 3600;      ///< Timeout.queuewarn
+  double connect_timeout = 75;       ///< the kernel's SYN retry span when Timeout.connect is 0
+  std::string version = "8.17.1.9/8.17.1.9";
+  config::SendmailConfig cf;   ///< everything parsed from sendmail.cf
+  config::AccessMap access;    ///< /etc/mail/access
+  config::Aliases aliases;     ///< /etc/aliases
+};
+
+/// One user's mailbox file (/var/mail/USER) as Dovecot and the MDA see it.
+struct SpoolMessage {
+  std::string sender;       ///< envelope sender for the From_ line
+  double delivered = 0;     ///< simulated time of delivery
+  std::shared_ptr<const std::string> content;  ///< headers and body, LF line ends
+  std::string trace_id;
+  std::string recipient;    ///< the address the trace follows
+  bool deleted = false;
+};
+
+struct SpoolMailbox {
+  std::vector<SpoolMessage> messages;
+  bool exists = false;
+};
+
+struct HostState {
+  const HostSpec* spec = nullptr;
+  std::string name, ip;
+  ResolverSettings resolver;
+  SendmailSettings sendmail;
+  std::unique_ptr<MailQueue> queue;
+  std::map<std::string, SpoolMailbox> spool;  ///< by path, e.g. /var/mail/lee
+  std::map<std::string, std::vector<SpoolMessage>> inbox;  ///< a PC user's local Inbox
+  config::DovecotConfig dovecot;
+  unsigned next_pid = 0;
+  unsigned queue_sequence = 0;
+  std::mt19937_64 random;
+
+  unsigned new_pid() { return next_pid++; }
+};
+
+class World {
+ public:
+  World(const Scenario& scenario, const RunOptions& options);
+
+  const Scenario& scenario;
+  RunOptions options;
+  Trace trace;
+  Network net{&trace};
+  Platform platform;
+  std::map<std::string, HostState> hosts;
+  std::vector<std::string> warnings;
+
+  /// Simulated seconds since the start.
+  double now() const;
+  /// Wall clock (epoch seconds) of a simulated instant.
+  std::int64_t wall(double t) const;
+  std::int64_t wall_now() const { return wall(now()); }
+
+  HostState& host(const std::string& name) { return hosts.at(name); }
+
+  /// Wakes the controller, which checks whether the run is over.
+  void changed();
+  /// True when no send is still to come, no message is queued or in flight,
+  /// and every mailbox a client checks has been fetched.
+  bool idle() const;
+
+  int sends_pending = 0;
+  simgrid::s4u::ConditionVariable* cv = nullptr;
+  simgrid::s4u::Mutex* mutex = nullptr;
+};
+
+/// The world of the run in progress.
+World& world();
+void set_world(World* w);
+
+}  // namespace mailsim::sim

@@ -1,0 +1,1 @@
+namespace mailsim::sim { struct HostState; void start_dovecot(HostState&) {} }

@@ -1,0 +1,197 @@
+// The mail client on a PC (the lab's Evolution and Thunderbird): composes a
+// message and submits it to its SMTP server (step 1), or checks a mailbox
+// over POP3 every few seconds, fetching each message (steps 8-9) into the
+// PC user's local Inbox and deleting it on the server unless told to keep it.
+//
+// The server name is resolved through the PC's resolver (an A query), as a
+// real client does. A refused or timed-out submission is not retried: the
+// message counts as rejected at submission, as the user sees an error.
+//
+// Not modelled: SMTP AUTH, STARTTLS, a client-side outbox retry, IMAP.
+#include <fmt/format.h>
+#include <simgrid/s4u.hpp>
+
+#include "models/dns/message.hpp"
+#include "models/message/compose.hpp"
+#include "sim/actors.hpp"
+#include "sim/context.hpp"
+#include "sim/pop3_client.hpp"
+#include "sim/resolver.hpp"
+#include "sim/smtp_client.hpp"
+
+XBT_LOG_NEW_DEFAULT_SUBCATEGORY(mua, mailsim, "mail clients on the PCs");
+
+namespace sg4 = simgrid::s4u;
+
+namespace mailsim::sim {
+namespace {
+
+constexpr double kClientConnectTimeout = 60;  // seconds a client waits for a connection
+constexpr double kClientReplyTimeout = 300;   // seconds a client waits for a reply
+
+// Resolves a server name the way a client does; returns "" when it cannot.
+std::string resolve_server(HostState& pc, const std::string& server, std::string& problem) {
+  bool numeric = !server.empty() && server.find_first_not_of("0123456789.") == std::string::npos;
+  if (numeric) return server;
+  Resolver resolver(pc);
+  LookupResult r = resolver.query(server, dns::RecordType::A);
+  if (r.status != LookupStatus::ANSWER) {
+    problem = fmt::format("cannot resolve {}: {}", server, r.detail);
+    return "";
+  }
+  return std::get<dns::AData>(r.records.front().rdata).address;
+}
+
+std::uint64_t attachment_seed(std::uint64_t scenario_seed, size_t item, size_t index) {
+  return scenario_seed * 0x100000001B3ull + item * 131 + index + 1;
+}
+
+void submit(const WorkloadItem& item, size_t item_index) {
+  World& w = world();
+  HostState& pc = w.host(item.pc);
+  const SendSpec& send = *item.send;
+
+  message::Draft draft;
+  draft.from = send.from;
+  draft.to = send.to;
+  draft.subject = send.subject;
+  draft.body = send.body;
+  for (size_t i = 0; i < send.attachments.size(); ++i) {
+    const auto& a = send.attachments[i];
+    draft.attachments.push_back(
+        {a.filename, a.content_type, a.size, attachment_seed(w.scenario.seed, item_index, i)});
+  }
+  auto text = std::make_shared<const std::string>(message::compose(draft));
+
+  MessageRecord& rec = w.trace.add_message(item.name);
+  rec.from = send.from;
+  rec.to = send.to;
+  rec.size = text->size();
+  rec.submitted = w.now();
+  for (const auto& r : send.to) rec.recipients.push_back(RecipientRecord{r});
+
+  auto reject_all = [&](const std::string& why) {
+    for (auto& r : w.trace.message(item.name)->recipients) {
+      r.status = MessageStatus::REJECTED;
+      r.last_reply = why;
+    }
+  };
+
+  std::string problem;
+  std::string ip = resolve_server(pc, send.server, problem);
+  double start = w.now();
+  std::unique_ptr<Connection> conn;
+  if (!ip.empty()) {
+    try {
+      conn = w.net.connect(pc.name, ip, send.port, kClientConnectTimeout);
+    } catch (const ConnectionRefused& e) {
+      problem = e.what();
+    } catch (const ConnectionTimedOut& e) {
+      problem = e.what();
+    }
+  }
+  std::string server_host = ip.empty() ? send.server : w.net.host_of_ip(ip);
+  if (!conn) {
+    w.trace.add_step(item.name, StepRecord{1, start, w.now(), item.pc, server_host, "smtp", problem, ""});
+    reject_all(problem);
+    return;
+  }
+
+  message::Envelope envelope{send.from, send.to};
+  SmtpOutcome out = run_smtp_client(*conn, ClientRole::MUA, item.pc, envelope, text, 0, item.name,
+                                    kClientReplyTimeout);
+  conn->close();
+
+  MessageRecord& m = *w.trace.message(item.name);
+  std::string detail;
+  if (out.data_code >= 200 && out.data_code < 300) {
+    detail = fmt::format("{} {}", out.data_code, out.data_text);
+  } else if (out.failure_code) {
+    detail = fmt::format("{} {} {}", out.failure_code, out.failure_enhanced, out.failure_text);
+  } else if (out.data_code) {
+    detail = fmt::format("{} {} {}", out.data_code, out.data_enhanced, out.data_text);
+  } else {
+    detail = "connection lost";
+  }
+  for (auto& r : m.recipients) {
+    w.trace.add_step(item.name, StepRecord{1, start, out.finished >= 0 ? out.finished : w.now(), item.pc,
+                                           server_host, "smtp", detail, r.address});
+  }
+  bool accepted = out.data_code >= 200 && out.data_code < 300;
+  for (auto& r : m.recipients) {
+    const RecipientOutcome* ro = nullptr;
+    for (const auto& o : out.recipients)
+      if (o.address == r.address) ro = &o;
+    if (!accepted) {
+      r.status = MessageStatus::REJECTED;
+      r.last_reply = detail;
+    } else if (!ro || ro->code < 200 || ro->code >= 300) {
+      r.status = MessageStatus::REJECTED;
+      r.last_reply = ro ? fmt::format("{} {} {}", ro->code, ro->enhanced, ro->text) : "no reply";
+    }
+  }
+}
+
+void check_mailbox(const WorkloadItem& item) {
+  World& w = world();
+  HostState& pc = w.host(item.pc);
+  const FetchSpec& fetch = *item.fetch;
+  while (true) {
+    std::string problem;
+    std::string ip = resolve_server(pc, fetch.server, problem);
+    if (!ip.empty()) {
+      double start = w.now();
+      try {
+        auto conn = w.net.connect(pc.name, ip, 110, kClientConnectTimeout);
+        Pop3Fetch result = run_pop3_client(*conn, fetch.user, fetch.password, fetch.keep, kClientReplyTimeout);
+        conn->close();
+        std::string server_host = w.net.host_of_ip(ip);
+        for (const auto& got : result.messages) {
+          auto& inbox = pc.inbox[fetch.local_user];
+          SpoolMessage copy;
+          copy.sender = got.sender;
+          copy.delivered = got.received;
+          copy.content = got.content;
+          copy.trace_id = got.trace_id;
+          copy.recipient = got.recipient;
+          inbox.push_back(copy);
+          MessageRecord* m = w.trace.message(got.trace_id);
+          if (!m) continue;
+          if (RecipientRecord* r = m->recipient(got.recipient)) {
+            if (!r->retrieved) r->retrieved = got.received;
+          }
+          m->steps.push_back(StepRecord{8, start, got.requested, item.pc, server_host, "pop3",
+                                        fmt::format("USER/PASS, STAT, LIST as {}", fetch.user), got.recipient});
+          m->steps.push_back(StepRecord{9, got.requested, got.received, server_host, item.pc, "pop3",
+                                        fmt::format("RETR {}: {} octets", got.number, got.octets), got.recipient});
+        }
+        w.changed();
+      } catch (const ConnectionRefused&) {
+      } catch (const ConnectionTimedOut&) {
+      }
+    }
+    sg4::this_actor::sleep_for(fetch.every);
+  }
+}
+
+}  // namespace
+
+void start_workload_item(const WorkloadItem& item) {
+  World& w = world();
+  size_t index = static_cast<size_t>(&item - w.scenario.workload.data());
+  const WorkloadItem* it = &item;
+  sg4::Actor::create(item.send ? "mua-send" : "mua-fetch", w.platform.hosts.at(item.pc), [it, index] {
+    sg4::Actor::self()->daemonize();
+    World& w = world();
+    sg4::this_actor::sleep_until(it->at);
+    if (it->send) {
+      submit(*it, index);
+      --w.sends_pending;
+      w.changed();
+    } else {
+      check_mailbox(*it);
+    }
+  });
+}
+
+}  // namespace mailsim::sim

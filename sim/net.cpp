@@ -1,0 +1,280 @@
+#include "sim/net.hpp"
+
+#include <fmt/format.h>
+#include <simgrid/Exception.hpp>
+#include <simgrid/s4u.hpp>
+
+#include "sim/trace.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+XBT_LOG_NEW_DEFAULT_SUBCATEGORY(net, mailsim, "connections and datagrams");
+
+namespace mailsim::sim {
+namespace {
+
+// What a client puts in a listener's mailbox: the SYN.
+struct ConnectRequest {
+  int id;
+  std::string client_host, client_ip;
+  int client_port;
+  std::string reply_mailbox;
+};
+
+// The SYN-ACK that completes connect().
+struct Accepted {
+  std::string server_host;
+};
+
+Segment* take_segment(sg4::Mailbox* mailbox, double timeout) {
+  Segment* segment = nullptr;
+  auto comm = mailbox->get_async<Segment>(&segment);
+  if (timeout < 0) {
+    comm->wait();
+    return segment;
+  }
+  try {
+    comm->wait_for(timeout);
+  } catch (const simgrid::TimeoutException&) {
+    comm->cancel();
+    throw ConnectionTimedOut("timed out");
+  }
+  return segment;
+}
+
+}  // namespace
+
+// ---- Connection ----
+
+void Connection::send(const std::string& bytes, const std::string& tag) {
+  if (closed_) throw std::logic_error("send on a closed connection");
+  double start = sg4::Engine::get_clock();
+  out_->put(new Segment{bytes, tag, false}, bytes.size());
+  if (trace_) {
+    TranscriptEntry e;
+    e.start = start;
+    e.end = sg4::Engine::get_clock();
+    e.connection = id_;
+    e.protocol = protocol_;
+    e.client_host = client_side_ ? local_host_ : peer_host_;
+    e.server_host = client_side_ ? peer_host_ : local_host_;
+    e.client_ip = client_side_ ? local_ip_ : peer_ip_;
+    e.server_ip = client_side_ ? peer_ip_ : local_ip_;
+    e.direction = client_side_ ? 'C' : 'S';
+    e.bytes = bytes;
+    e.size = bytes.size();
+    trace_->transcript.push_back(std::move(e));
+  }
+}
+
+bool Connection::recv(std::string& out, double timeout) {
+  if (peer_closed_) return false;
+  Segment* segment = take_segment(in_, timeout);
+  std::unique_ptr<Segment> owned(segment);
+  if (owned->fin) {
+    peer_closed_ = true;
+    return false;
+  }
+  if (!owned->tag.empty()) last_tag_ = owned->tag;
+  out = std::move(owned->bytes);
+  return true;
+}
+
+void Connection::close() {
+  if (closed_) return;
+  closed_ = true;
+  out_->put_init(new Segment{"", "", true}, 0)->detach();
+}
+
+void Connection::attach() { in_->set_receiver(sg4::Actor::self()); }
+
+// ---- Listener ----
+
+Listener::~Listener() {
+  for (auto it = net_->listeners_.begin(); it != net_->listeners_.end();) {
+    if (it->second == this) it = net_->listeners_.erase(it);
+    else ++it;
+  }
+  mailbox_->set_receiver(nullptr);
+}
+
+std::unique_ptr<Connection> Listener::accept() {
+  auto* request = mailbox_->get<ConnectRequest>();
+  std::unique_ptr<ConnectRequest> owned(request);
+  auto conn = std::make_unique<Connection>();
+  conn->id_ = owned->id;
+  conn->client_side_ = false;
+  conn->protocol_ = protocol_;
+  conn->local_host_ = host_;
+  conn->local_ip_ = bind_ip_ == "0.0.0.0" || bind_ip_ == "127.0.0.1"
+                        ? (owned->client_host == host_ && bind_ip_ == "127.0.0.1" ? "127.0.0.1"
+                                                                                  : net_->ip_of(host_))
+                        : bind_ip_;
+  if (owned->client_ip == "127.0.0.1") conn->local_ip_ = "127.0.0.1";
+  conn->local_port_ = port_;
+  conn->peer_host_ = owned->client_host;
+  conn->peer_ip_ = owned->client_ip;
+  conn->peer_port_ = owned->client_port;
+  conn->in_ = sg4::Mailbox::by_name(fmt::format("tcp{}:server", owned->id));
+  conn->out_ = sg4::Mailbox::by_name(owned->reply_mailbox);
+  conn->in_->set_receiver(sg4::Actor::self());
+  conn->trace_ = net_->trace_;
+  conn->out_->put_init(new Segment{"", "", false}, 0)->detach();  // SYN-ACK
+  return conn;
+}
+
+// ---- UdpSocket ----
+
+UdpSocket::~UdpSocket() {
+  for (auto it = net_->udp_.begin(); it != net_->udp_.end();) {
+    if (it->second == this) it = net_->udp_.erase(it);
+    else ++it;
+  }
+  if (mailbox_) mailbox_->set_receiver(nullptr);
+}
+
+void UdpSocket::send_to(const std::string& ip, int port, const std::string& bytes) {
+  std::string dst_ip = net_->resolve_loopback(host_, ip);
+  std::string dst_host = net_->host_of_ip(dst_ip);
+  if (dst_host.empty()) return;  // no such host: the datagram is lost
+  auto& entry = net_->hosts_.at(dst_host);
+  if (!entry.host->is_on()) return;
+  auto it = net_->udp_.find(net_->key(dst_ip, port));
+  if (it == net_->udp_.end()) it = net_->udp_.find(net_->key("0.0.0.0@" + dst_host, port));
+  if (it == net_->udp_.end()) return;  // port unreachable: lost for the sender
+  std::string src_ip = ip == "127.0.0.1" ? "127.0.0.1" : ip_;
+  it->second->mailbox_->put_init(new Datagram{src_ip, port_, bytes}, bytes.size())->detach();
+}
+
+Datagram UdpSocket::recv(double timeout) {
+  Datagram* d = nullptr;
+  auto comm = mailbox_->get_async<Datagram>(&d);
+  if (timeout < 0) {
+    comm->wait();
+  } else {
+    try {
+      comm->wait_for(timeout);
+    } catch (const simgrid::TimeoutException&) {
+      comm->cancel();
+      throw ConnectionTimedOut("timed out");
+    }
+  }
+  std::unique_ptr<Datagram> owned(d);
+  return *owned;
+}
+
+// ---- Network ----
+
+void Network::add_host(const std::string& name, const std::string& ip, sg4::Host* host) {
+  hosts_[name] = HostEntry{ip, host, 32768};
+  by_ip_[ip] = name;
+}
+
+const std::string& Network::ip_of(const std::string& host_name) const { return hosts_.at(host_name).ip; }
+
+std::string Network::host_of_ip(const std::string& ip) const {
+  auto it = by_ip_.find(ip);
+  return it == by_ip_.end() ? std::string() : it->second;
+}
+
+std::string Network::key(const std::string& ip, int port) const { return fmt::format("{}:{}", ip, port); }
+
+// 127.0.0.1 means "this host" wherever it is used.
+std::string Network::resolve_loopback(const std::string& host, const std::string& ip) const {
+  if (ip.rfind("127.", 0) == 0) return hosts_.at(host).ip;
+  return ip;
+}
+
+std::unique_ptr<Listener> Network::listen(const std::string& host, const std::string& bind_ip, int port,
+                                          const std::string& protocol) {
+  auto l = std::make_unique<Listener>();
+  l->net_ = this;
+  l->host_ = host;
+  l->bind_ip_ = bind_ip;
+  l->port_ = port;
+  l->protocol_ = protocol;
+  l->mailbox_ = sg4::Mailbox::by_name(fmt::format("listen:{}:{}:{}", host, bind_ip, port));
+  l->mailbox_->set_receiver(sg4::Actor::self());
+  std::string where = bind_ip == "0.0.0.0" ? "any@" + host : bind_ip == "127.0.0.1" ? "lo@" + host : bind_ip;
+  listeners_[key(where, port)] = l.get();
+  return l;
+}
+
+const Listener* Network::find_listener(const std::string& from_host, const std::string& ip, int port) const {
+  bool loopback = ip.rfind("127.", 0) == 0;
+  std::string dst_host = loopback ? from_host : host_of_ip(ip);
+  if (dst_host.empty()) return nullptr;
+  auto it = listeners_.find(key("any@" + dst_host, port));
+  if (it != listeners_.end()) return it->second;
+  if (loopback || from_host == dst_host) {
+    // A daemon bound to 127.0.0.1 is reachable only through the loopback
+    // address, even from its own host.
+    if (loopback) {
+      it = listeners_.find(key("lo@" + dst_host, port));
+      if (it != listeners_.end()) return it->second;
+    }
+  }
+  if (!loopback) {
+    it = listeners_.find(key(ip, port));
+    if (it != listeners_.end()) return it->second;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Connection> Network::connect(const std::string& host, const std::string& ip, int port,
+                                             double timeout) {
+  bool loopback = ip.rfind("127.", 0) == 0;
+  std::string dst_host = loopback ? host : host_of_ip(ip);
+  sg4::Host* src = hosts_.at(host).host;
+
+  // No host owns the address, or it is switched off: the SYNs go unanswered
+  // until the kernel gives up.
+  if (dst_host.empty() || !hosts_.at(dst_host).host->is_on()) {
+    sg4::this_actor::sleep_for(timeout);
+    throw ConnectionTimedOut(fmt::format("Connection timed out with {}", ip));
+  }
+  sg4::Host* dst = hosts_.at(dst_host).host;
+
+  const Listener* listener = find_listener(host, ip, port);
+  if (!listener) {
+    // SYN out, RST back.
+    sg4::Comm::sendto(src, dst, 0);
+    sg4::Comm::sendto(dst, src, 0);
+    throw ConnectionRefused(fmt::format("Connection refused by {}", ip));
+  }
+
+  auto conn = std::make_unique<Connection>();
+  conn->id_ = next_connection_++;
+  conn->client_side_ = true;
+  conn->protocol_ = listener->protocol_;
+  conn->local_host_ = host;
+  conn->local_ip_ = loopback ? "127.0.0.1" : hosts_.at(host).ip;
+  conn->local_port_ = hosts_.at(host).next_port++;
+  conn->peer_host_ = dst_host;
+  conn->peer_ip_ = ip;
+  conn->peer_port_ = port;
+  std::string reply = fmt::format("tcp{}:client", conn->id_);
+  conn->in_ = sg4::Mailbox::by_name(reply);
+  conn->in_->set_receiver(sg4::Actor::self());
+  conn->out_ = sg4::Mailbox::by_name(fmt::format("tcp{}:server", conn->id_));
+  conn->trace_ = trace_;
+  listener->mailbox_->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, reply}, 0)
+      ->detach();
+  std::unique_ptr<Segment> syn_ack(take_segment(conn->in_, timeout));
+  return conn;
+}
+
+std::unique_ptr<UdpSocket> Network::udp_bind(const std::string& host, const std::string& ip, int port) {
+  auto s = std::make_unique<UdpSocket>();
+  s->net_ = this;
+  s->host_ = host;
+  s->ip_ = ip == "0.0.0.0" ? hosts_.at(host).ip : ip;
+  s->port_ = port == 0 ? hosts_.at(host).next_port++ : port;
+  std::string where = ip == "0.0.0.0" ? "0.0.0.0@" + host : s->ip_;
+  s->mailbox_ = sg4::Mailbox::by_name(fmt::format("udp:{}:{}:{}", host, where, s->port_));
+  s->mailbox_->set_receiver(sg4::Actor::self());
+  udp_[key(where, s->port_)] = s.get();
+  return s;
+}
+
+}  // namespace mailsim::sim

@@ -1,0 +1,177 @@
+// Connections and datagrams between simulated hosts, over S4U mailboxes.
+//
+// TCP is modelled at the level an application sees it: connect() to
+// ip:port costs one round trip (SYN, SYN-ACK) and fails the two ways TCP
+// fails: "connection refused" when nothing listens on that address and port
+// (the RST costs a round trip too), and "timed out" when the host is switched
+// off or the address belongs to no host. Each write is one transfer whose
+// simulated size is the exact byte count (no IP/TCP header overhead, no
+// slow start, no segmentation); writes in one direction arrive in order.
+// A daemon bound to 127.0.0.1 accepts only connections from its own host.
+//
+// UDP datagrams (DNS) cost one one-way transfer; one sent to a port where
+// nothing listens, or to a switched-off host, is lost, so the sender only
+// notices by its own timeout.
+//
+// Every segment may carry a tag: a simulation-only annotation that does not
+// travel in the bytes nor count in the size (as ns-3's packet tags), used to
+// follow one message across hops for the report.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace simgrid::s4u {
+class Host;
+class Mailbox;
+}  // namespace simgrid::s4u
+
+namespace mailsim::sim {
+
+class Trace;
+
+/// ECONNREFUSED: the host answered with a reset.
+class ConnectionRefused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// ETIMEDOUT: no answer at all (host down, no such address, or an idle peer).
+class ConnectionTimedOut : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One direction of one write, as handed to the mailbox.
+struct Segment {
+  std::string bytes;
+  std::string tag;
+  bool fin = false;
+};
+
+/// An established TCP connection, seen from one end.
+class Connection {
+ public:
+  /// Writes bytes; returns when they have arrived at the peer's host.
+  void send(const std::string& bytes, const std::string& tag = "");
+  /// Reads the next write of the peer into `out`. Returns false at end of
+  /// stream. Throws ConnectionTimedOut after `timeout` seconds (< 0: never).
+  bool recv(std::string& out, double timeout = -1);
+  /// Sends FIN. Further sends are errors; pending reads still work.
+  void close();
+  /// Makes the calling actor the receiver of this end's incoming data.
+  void attach();
+
+  const std::string& last_tag() const { return last_tag_; }
+  bool peer_closed() const { return peer_closed_; }
+  int id() const { return id_; }
+  const std::string& local_ip() const { return local_ip_; }
+  const std::string& peer_ip() const { return peer_ip_; }
+  int local_port() const { return local_port_; }
+  int peer_port() const { return peer_port_; }
+  const std::string& local_host() const { return local_host_; }
+  const std::string& peer_host() const { return peer_host_; }
+  void set_protocol(const std::string& protocol) { protocol_ = protocol; }
+  const std::string& protocol() const { return protocol_; }
+  bool is_client() const { return client_side_; }
+
+ private:
+  friend class Network;
+  friend class Listener;
+  int id_ = 0;
+  bool client_side_ = false;
+  std::string protocol_;
+  std::string local_ip_, peer_ip_, local_host_, peer_host_;
+  int local_port_ = 0, peer_port_ = 0;
+  simgrid::s4u::Mailbox* in_ = nullptr;
+  simgrid::s4u::Mailbox* out_ = nullptr;
+  std::string last_tag_;
+  bool peer_closed_ = false;
+  bool closed_ = false;
+  Trace* trace_ = nullptr;
+};
+
+/// A listening TCP socket.
+class Listener {
+ public:
+  ~Listener();
+  /// Waits for the next connection. The new connection's incoming data goes
+  /// to the caller until another actor calls Connection::attach().
+  std::unique_ptr<Connection> accept();
+
+ private:
+  friend class Network;
+  class Network* net_ = nullptr;
+  std::string host_, bind_ip_, protocol_;
+  int port_ = 0;
+  simgrid::s4u::Mailbox* mailbox_ = nullptr;
+};
+
+/// A received datagram.
+struct Datagram {
+  std::string src_ip;
+  int src_port = 0;
+  std::string bytes;
+};
+
+/// A bound UDP socket.
+class UdpSocket {
+ public:
+  ~UdpSocket();
+  void send_to(const std::string& ip, int port, const std::string& bytes);
+  /// Throws ConnectionTimedOut after `timeout` seconds (< 0: never).
+  Datagram recv(double timeout = -1);
+  int port() const { return port_; }
+  const std::string& ip() const { return ip_; }
+
+ private:
+  friend class Network;
+  class Network* net_ = nullptr;
+  std::string host_, ip_;
+  int port_ = 0;
+  simgrid::s4u::Mailbox* mailbox_ = nullptr;
+};
+
+/// The address book and socket tables of every simulated host.
+class Network {
+ public:
+  explicit Network(Trace* trace) : trace_(trace) {}
+
+  void add_host(const std::string& name, const std::string& ip, simgrid::s4u::Host* host);
+  const std::string& ip_of(const std::string& host_name) const;
+  /// The host name owning `ip`, or "" when no host has it.
+  std::string host_of_ip(const std::string& ip) const;
+
+  /// `bind_ip` is an address of the host, "127.0.0.1" or "0.0.0.0" (any).
+  std::unique_ptr<Listener> listen(const std::string& host, const std::string& bind_ip, int port,
+                                   const std::string& protocol);
+  /// Connects from `host` (the calling actor's host). `timeout` bounds the
+  /// wait for an unreachable host (the kernel's SYN retries).
+  std::unique_ptr<Connection> connect(const std::string& host, const std::string& ip, int port,
+                                      double timeout);
+
+  std::unique_ptr<UdpSocket> udp_bind(const std::string& host, const std::string& ip, int port);
+
+ private:
+  friend class Listener;
+  friend class UdpSocket;
+  struct HostEntry {
+    std::string ip;
+    simgrid::s4u::Host* host = nullptr;
+    int next_port = 32768;
+  };
+  std::string key(const std::string& ip, int port) const;
+  const Listener* find_listener(const std::string& from_host, const std::string& ip, int port) const;
+  std::string resolve_loopback(const std::string& host, const std::string& ip) const;
+
+  Trace* trace_;
+  std::map<std::string, HostEntry> hosts_;     // by name
+  std::map<std::string, std::string> by_ip_;   // ip -> host name
+  std::map<std::string, Listener*> listeners_;  // "ip:port" -> listener
+  std::map<std::string, UdpSocket*> udp_;       // "ip:port" -> socket
+  int next_connection_ = 1;
+};
+
+}  // namespace mailsim::sim

@@ -1,0 +1,33 @@
+// Runs the POP3 client engine over a simulated connection, as a mail client
+// checking its mailbox does: USER/PASS, STAT, LIST, RETR and DELE of every
+// message, QUIT.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/net.hpp"
+
+namespace mailsim::sim {
+
+struct FetchedMessage {
+  int number = 0;                ///< message number in the POP3 session
+  std::uint64_t octets = 0;      ///< size the server announced
+  std::shared_ptr<const std::string> content;  ///< LF line ends, byte-stuffing undone
+  std::string sender;            ///< from the Return-Path: header, for the local Inbox
+  double requested = 0;          ///< when RETR was sent
+  double received = 0;           ///< when the whole message had arrived
+  std::string trace_id, recipient;  ///< which traced delivery it was
+};
+
+struct Pop3Fetch {
+  bool logged_in = false;
+  std::string failure;  ///< the -ERR line when login or a command failed
+  std::vector<FetchedMessage> messages;
+};
+
+Pop3Fetch run_pop3_client(Connection& conn, const std::string& user, const std::string& password, bool keep,
+                          double timeout);
+
+}  // namespace mailsim::sim

@@ -1,0 +1,224 @@
+// sendmail -bd: the Sendmail daemon of a host and its per-connection SMTP
+// server sessions (RFC 5321), and the periodic queue runner (-qINTERVAL).
+//
+// The daemon listens on DaemonPortOptions' Addr and Port (all addresses
+// when Addr is absent; only the host itself can connect when it is
+// 127.0.0.1). Each connection gets a session actor that looks up the
+// client's PTR record, then runs the SMTP server engine: recipients are
+// accepted when their domain is in class w and the user exists, or when
+// the access map lets this client relay (check_rcpt). An accepted message
+// is queued with its Received header (and Date/Message-Id when missing) and,
+// in the default DeliveryMode=background, handed at once to a delivery
+// process.
+//
+// Not modelled: greet_pause, the anti-harvest reply delays,
+// MaxDaemonChildren, load average limits (QueueLA, RefuseLA), ETRN queue
+// runs, STARTTLS, AUTH.
+#include <fmt/format.h>
+#include <simgrid/s4u.hpp>
+
+#include "models/config/text.hpp"
+#include "models/dns/message.hpp"
+#include "models/message/sendmail_ids.hpp"
+#include "models/message/trace.hpp"
+#include "models/smtp/server_session.hpp"
+#include "sim/actors.hpp"
+#include "sim/context.hpp"
+#include "sim/resolver.hpp"
+
+XBT_LOG_NEW_DEFAULT_SUBCATEGORY(sendmail, mailsim, "sendmail, the MTA");
+
+namespace sg4 = simgrid::s4u;
+
+namespace mailsim::sim {
+namespace {
+
+std::string domain_of(const std::string& address) {
+  auto at = address.rfind('@');
+  return at == std::string::npos ? std::string() : config::text::to_lower(address.substr(at + 1));
+}
+
+std::string local_part(const std::string& address) {
+  auto at = address.rfind('@');
+  return address.substr(0, at);
+}
+
+std::string reverse_name(const std::string& ip) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t dot = ip.find('.', start);
+    parts.push_back(ip.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  std::string out;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) out += *it + ".";
+  return out + "in-addr.arpa.";
+}
+
+// The session's view of the host: recipient checks and the queue.
+class SessionHooks : public smtp::ServerHooks {
+ public:
+  SessionHooks(HostState& host, Connection& conn, const smtp::PeerInfo& peer, unsigned pid)
+      : host_(host), conn_(conn), peer_(peer), pid_(pid) {}
+
+  std::int64_t now() override { return world().wall_now(); }
+
+  smtp::RcptVerdict check_rcpt(const std::string& address) override {
+    const SendmailSettings& sm = host_.sendmail;
+    std::string domain = domain_of(address);
+    if (domain.empty() || sm.class_w.count(domain)) {
+      return local_user_exists(config::text::to_lower(local_part(address))) ? smtp::RcptVerdict::ACCEPT
+                                                                             : smtp::RcptVerdict::USER_UNKNOWN;
+    }
+    auto verdict = config::decide_relay(sm.access, sm.class_w, peer_.ip, peer_.ptr_name, domain);
+    if (verdict == config::RelayVerdict::RELAY_CLIENT || verdict == config::RelayVerdict::RELAY_RECIPIENT)
+      return smtp::RcptVerdict::ACCEPT;
+    return smtp::RcptVerdict::RELAY_DENIED;
+  }
+
+  std::string accept_message(const message::Envelope& envelope, std::string message_lf,
+                             const smtp::SessionInfo& session) override {
+    World& w = world();
+    std::string qid = message::queue_id(w.wall_now(), host_.queue_sequence++, pid_);
+    message::QueueingInfo info;
+    info.received.helo = session.helo_name;
+    info.received.peer_name = session.peer.ptr_name;
+    info.received.peer_ip = session.peer.ip;
+    info.received.by_host = host_.sendmail.hostname;
+    info.received.version = host_.sendmail.version;
+    info.received.esmtp = session.esmtp;
+    info.received.queue_id = qid;
+    info.received.recipients = envelope.rcpt_to;
+    info.received.when = session.mail_time;
+    info.envelope_start = session.envelope_start;
+    info.mail_from = envelope.mail_from;
+    info.authentication_warnings = session.authentication_warnings;
+
+    QueueEntry entry;
+    entry.queue_id = qid;
+    entry.sender = envelope.mail_from;
+    entry.size = message_lf.size();
+    entry.message = std::make_shared<const std::string>(message::prepare_queued_message(message_lf, info));
+    entry.created = w.now();
+    entry.trace_id = conn_.last_tag();
+    entry.received_from = smtp::client_text(session.peer);
+    // Sendmail's initial priority: message size + class * 0 + 30000 per recipient (WkRecipFact).
+    entry.priority = static_cast<long>(entry.size) + 30000L * static_cast<long>(envelope.rcpt_to.size());
+    for (const auto& r : envelope.rcpt_to) entry.recipients.push_back(QueuedRecipient{r, r});
+    host_.queue->add(std::move(entry));
+    accepted_.push_back(qid);
+    w.changed();
+    return qid;
+  }
+
+  std::vector<std::string> take_accepted() { return std::exchange(accepted_, {}); }
+
+ private:
+  bool local_user_exists(const std::string& user) const {
+    if (host_.spec->user(user)) return true;
+    // root and postmaster always exist on a Unix host (postmaster via aliases).
+    if (user == "root" || user == "postmaster" || user == "mailer-daemon") return true;
+    return host_.sendmail.aliases.find(user) != nullptr;
+  }
+
+  HostState& host_;
+  Connection& conn_;
+  smtp::PeerInfo peer_;
+  unsigned pid_;
+  std::vector<std::string> accepted_;
+};
+
+smtp::ServerConfig server_config(const HostState& host) {
+  smtp::ServerConfig c;
+  c.hostname = host.sendmail.hostname;
+  c.version = host.sendmail.version;
+  c.max_message_size = host.sendmail.max_message_size;
+  const auto& p = host.sendmail.cf.privacy;
+  c.privacy_novrfy = p.novrfy;
+  c.privacy_noexpn = p.noexpn;
+  c.privacy_noverb = p.noverb;
+  c.privacy_noetrn = p.noetrn;
+  c.privacy_noreceipts = p.noreceipts;
+  c.privacy_needmailhelo = p.needmailhelo;
+  c.privacy_needvrfyhelo = p.needvrfyhelo;
+  c.privacy_needexpnhelo = p.needexpnhelo;
+  c.privacy_authwarnings = p.authwarnings;
+  return c;
+}
+
+void run_session(HostState& host, std::unique_ptr<Connection> conn) {
+  World& w = world();
+  conn->attach();
+  unsigned pid = host.new_pid();
+
+  // The client's name: "localhost" over loopback, else its PTR record.
+  smtp::PeerInfo peer{conn->peer_ip(), ""};
+  if (peer.ip.rfind("127.", 0) == 0) {
+    peer.ptr_name = "localhost";
+  } else {
+    Resolver resolver(host);
+    LookupResult r = resolver.query(reverse_name(peer.ip), dns::RecordType::PTR);
+    if (r.status == LookupStatus::ANSWER) {
+      std::string name = std::get<dns::NameData>(r.records.front().rdata).name;
+      if (!name.empty() && name.back() == '.') name.pop_back();
+      peer.ptr_name = name;
+    }
+  }
+
+  SessionHooks hooks(host, *conn, peer, pid);
+  smtp::ServerSession session(server_config(host), peer, hooks);
+  conn->send(session.greeting());
+  std::string input;
+  while (!session.closed()) {
+    bool open;
+    try {
+      open = conn->recv(input, static_cast<double>(host.sendmail.cf.timeouts.command));
+    } catch (const ConnectionTimedOut&) {
+      break;
+    }
+    if (!open) {
+      session.peer_closed();
+      break;
+    }
+    std::string reply = session.feed(input);
+    if (!reply.empty()) conn->send(reply);
+    session.take_events();
+    // Background delivery starts once the client has its 250.
+    for (const auto& qid : hooks.take_accepted()) spawn_delivery(host, qid);
+  }
+  conn->close();
+  w.changed();
+}
+
+}  // namespace
+
+void start_sendmail(HostState& host) {
+  World& w = world();
+  sg4::Host* sg_host = w.platform.hosts.at(host.name);
+  HostState* h = &host;
+  sg4::Actor::create("sendmail", sg_host, [h] {
+    sg4::Actor::self()->daemonize();
+    World& w = world();
+    auto listener = w.net.listen(h->name, h->sendmail.daemon_addr, h->sendmail.daemon_port, "smtp");
+    while (true) {
+      std::shared_ptr<Connection> conn(listener->accept().release());
+      sg4::Actor::create("sendmail", sg4::this_actor::get_host(), [h, conn]() mutable {
+        sg4::Actor::self()->daemonize();
+        run_session(*h, std::unique_ptr<Connection>(new Connection(std::move(*conn))));
+      });
+    }
+  });
+  if (host.sendmail.queue_interval > 0) {
+    sg4::Actor::create("queue-runner", sg_host, [h] {
+      sg4::Actor::self()->daemonize();
+      while (true) {
+        sg4::this_actor::sleep_for(h->sendmail.queue_interval);
+        for (const auto& qid : h->queue->run_order()) deliver_entry(*h, qid);
+      }
+    });
+  }
+}
+
+}  // namespace mailsim::sim

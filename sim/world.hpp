@@ -1,0 +1,41 @@
+// One simulation run: builds the platform from the scenario, starts one
+// actor per daemon role on each host, runs the workload, and stops when no
+// message is in flight or queued and every checked mailbox has been fetched,
+// or at the scenario's duration, whichever comes first.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.hpp"
+#include "sim/trace.hpp"
+
+namespace mailsim::sim {
+
+struct RunOptions {
+  double until = -1;  ///< overrides the scenario's duration when >= 0
+  std::string log_level = "warning";  ///< SimGrid log threshold for mailsim's categories
+};
+
+/// A mailbox file as it stands at the end of a run.
+struct MailboxFile {
+  std::string host;
+  std::string path;  ///< as on the host: /var/mail/lee or /home/lee/Inbox
+  std::string text;  ///< mbox bytes
+};
+
+struct RunResult {
+  Trace trace;
+  double end_time = 0;  ///< simulated seconds when the run stopped
+  bool stopped_by_duration = false;
+  std::vector<MailboxFile> mailboxes;
+  std::vector<std::string> warnings;  ///< configuration options not modelled, etc.
+};
+
+/// Runs the scenario. SimGrid allows one engine per process, so call this
+/// once per process. Throws InputError for configuration mistakes found
+/// while setting hosts up.
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace mailsim::sim
