@@ -18,6 +18,7 @@
 #include "models/config/aliases.hpp"
 #include "models/config/dovecot_conf.hpp"
 #include "models/config/sendmail_cf.hpp"
+#include "models/mailbox/mailbox.hpp"
 #include "sim/mqueue.hpp"
 #include "sim/net.hpp"
 #include "sim/platform.hpp"
@@ -59,19 +60,23 @@ struct SendmailSettings {
   config::Aliases aliases;     ///< /etc/aliases
 };
 
-/// One user's mailbox file (/var/mail/USER) as Dovecot and the MDA see it.
-struct SpoolMessage {
-  std::string sender;       ///< envelope sender for the From_ line
-  double delivered = 0;     ///< simulated time of delivery
-  std::shared_ptr<const std::string> content;  ///< headers and body, LF line ends
+/// Which traced delivery a stored message is, for the report.
+struct TraceRef {
   std::string trace_id;
-  std::string recipient;    ///< the address the trace follows
-  bool deleted = false;
+  std::string recipient;
 };
 
+/// A user's /var/mail file as the MDA writes it and Dovecot reads it.
 struct SpoolMailbox {
-  std::vector<SpoolMessage> messages;
-  bool exists = false;
+  mailbox::Mailbox box;
+  bool exists = false;  ///< procmail creates the file on the first delivery
+};
+
+/// A message in a PC user's local Inbox, as the mail client stored it.
+struct InboxMessage {
+  std::string sender;  ///< envelope sender for the From_ line
+  double fetched = 0;  ///< simulated time it arrived on the PC
+  std::shared_ptr<const std::string> content;
 };
 
 struct HostState {
@@ -81,7 +86,9 @@ struct HostState {
   SendmailSettings sendmail;
   std::unique_ptr<MailQueue> queue;
   std::map<std::string, SpoolMailbox> spool;  ///< by path, e.g. /var/mail/lee
-  std::map<std::string, std::vector<SpoolMessage>> inbox;  ///< a PC user's local Inbox
+  /// Stored message contents (by address of the shared text) to the delivery they are.
+  std::map<const std::string*, TraceRef> traced;
+  std::map<std::string, std::vector<InboxMessage>> inbox;  ///< a PC user's local Inbox
   config::DovecotConfig dovecot;
   unsigned next_pid = 0;
   unsigned queue_sequence = 0;

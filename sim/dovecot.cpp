@@ -1,1 +1,119 @@
-namespace mailsim::sim { struct HostState; void start_dovecot(HostState&) {} }
+// Dovecot 2.3's POP3 service (RFC 1939): listens on port 110 when `pop3` is
+// in `protocols`, on every address for `listen = *` (only on 127.0.0.1 when
+// `listen` names nothing else). Each connection gets a pop3 session actor
+// running the POP3 server engine over the user's INBOX, the file that
+// `mail_location`'s INBOX= names (/var/mail/%u in the lab). Passwords are
+// the scenario's users' passwords (passwd-file/PAM in the real server).
+//
+// Not modelled: IMAP, TLS (ssl = yes is accepted but the session stays in
+// clear text), the authentication failure delay, mail_max_userip_connections.
+#include <fmt/format.h>
+#include <simgrid/s4u.hpp>
+
+#include "models/pop3/server.hpp"
+#include "sim/actors.hpp"
+#include "sim/context.hpp"
+
+XBT_LOG_NEW_DEFAULT_SUBCATEGORY(dovecot, mailsim, "dovecot, the POP3 server");
+
+namespace sg4 = simgrid::s4u;
+
+namespace mailsim::sim {
+namespace {
+
+class Pop3Hooks : public pop3::ServerHooks {
+ public:
+  explicit Pop3Hooks(HostState& host) : host_(host) {}
+
+  bool authenticate(const std::string& user, const std::string& password) override {
+    const UserSpec* u = host_.spec->user(user);
+    return u && !u->password.empty() && u->password == password;
+  }
+
+  mailbox::Mailbox& open_maildrop(const std::string& user) override {
+    std::string path = inbox_path(user);
+    opened_path_ = path;
+    // Dovecot creates an empty INBOX view when the file does not exist yet.
+    return host_.spool[path].box;
+  }
+
+  std::int64_t now() override { return world().wall_now(); }
+
+  std::string inbox_path(const std::string& user) const {
+    const auto& location = host_.dovecot.mail_location;
+    std::string home = "/home/" + user;
+    if (location) {
+      std::string p = location->inbox_path(user, home);
+      if (!p.empty()) return p;
+    }
+    return "/var/mail/" + user;
+  }
+
+  const std::string& opened_path() const { return opened_path_; }
+
+ private:
+  HostState& host_;
+  std::string opened_path_;
+};
+
+void run_pop3_session(HostState& host, std::shared_ptr<Connection> conn) {
+  conn->attach();
+  Pop3Hooks hooks(host);
+  pop3::ServerConfig config;
+  config.disable_plaintext_auth = host.dovecot.disable_plaintext_auth;
+  // The lab runs without TLS; with disable_plaintext_auth = yes Dovecot then
+  // refuses USER/PASS, as the real one does on an unencrypted connection.
+  config.secured = conn->peer_ip().rfind("127.", 0) == 0;
+  config.hostname = host.name.substr(0, host.name.find('.'));
+  pop3::ServerSession session(config, hooks);
+  conn->send(session.greeting());
+  std::string input;
+  while (!session.closed()) {
+    bool open = false;
+    try {
+      open = conn->recv(input, 600);  // Dovecot disconnects idle clients after 10 minutes
+    } catch (const ConnectionTimedOut&) {
+      open = false;
+    }
+    if (!open) {
+      session.connection_lost();
+      break;
+    }
+    std::string reply = session.feed(input);
+    if (session.state() == pop3::ServerState::AUTH_FAILED_DELAY) reply += session.release_delayed_reply();
+    std::string tag;
+    for (const auto& e : session.take_events()) {
+      if (e.type != pop3::ServerEventType::RETR || e.message == 0) continue;
+      SpoolMailbox& spool = host.spool[hooks.opened_path()];
+      if (e.message > spool.box.count()) continue;
+      auto it = host.traced.find(spool.box.message(e.message - 1).content.get());
+      if (it != host.traced.end()) tag = it->second.trace_id + "\n" + it->second.recipient;
+    }
+    if (!reply.empty()) conn->send(reply, tag);
+  }
+  conn->close();
+  world().changed();
+}
+
+}  // namespace
+
+void start_dovecot(HostState& host) {
+  if (!host.dovecot.has_protocol("pop3")) return;
+  bool any = false;
+  for (const auto& l : host.dovecot.listen) any |= l == "*" || l == "0.0.0.0" || l == host.ip;
+  std::string bind = any ? "0.0.0.0" : "127.0.0.1";
+  HostState* h = &host;
+  sg4::Actor::create("dovecot", world().platform.hosts.at(host.name), [h, bind] {
+    sg4::Actor::self()->daemonize();
+    auto listener = world().net.listen(h->name, bind, 110, "pop3");
+    while (true) {
+      std::shared_ptr<Connection> conn(listener->accept().release());
+      sg4::Actor::create("pop3", sg4::this_actor::get_host(), [h, conn] {
+        sg4::Actor::self()->daemonize();
+        run_pop3_session(*h, conn);
+      });
+    }
+  });
+}
+
+}  // namespace mailsim::sim

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "models/common/timefmt.hpp"
+#include "models/mailbox/mbox.hpp"
 #include "models/config/local_host_names.hpp"
 #include "models/config/text.hpp"
 
@@ -119,30 +120,6 @@ void configure_dovecot(HostState& state, const HostSpec& spec, std::vector<std::
   for (const auto& w : state.dovecot.warnings) warnings.push_back(w.to_string());
 }
 
-std::string mbox_from_line_sender(const std::string& sender) { return sender.empty() ? "MAILER-DAEMON" : sender; }
-
-// Writes mbox text as procmail appends it: From_ line, body lines starting
-// with "From " quoted, and an empty line after each message.
-std::string render_mbox(const std::vector<SpoolMessage>& messages, const World& w) {
-  std::string out;
-  for (const auto& m : messages) {
-    if (m.deleted) continue;
-    out += fmt::format("From {}  {}\n", mbox_from_line_sender(m.sender), timefmt::asctime(w.wall(m.delivered)));
-    const std::string& c = *m.content;
-    size_t pos = 0;
-    while (pos < c.size()) {
-      size_t nl = c.find('\n', pos);
-      size_t end = nl == std::string::npos ? c.size() : nl + 1;
-      if (c.compare(pos, 5, "From ") == 0) out += '>';
-      out.append(c, pos, end - pos);
-      pos = end;
-    }
-    if (!c.empty() && c.back() != '\n') out += '\n';
-    out += '\n';
-  }
-  return out;
-}
-
 }  // namespace
 
 void configure_host(HostState& state, const HostSpec& spec, const Scenario& scenario,
@@ -158,12 +135,15 @@ void configure_host(HostState& state, const HostSpec& spec, const Scenario& scen
 
 void collect_mailboxes(World& w, std::vector<MailboxFile>& out) {
   for (auto& [name, host] : w.hosts) {
-    for (const auto& [path, box] : host.spool) {
-      if (!box.exists) continue;
-      out.push_back(MailboxFile{name, path, render_mbox(box.messages, w)});
+    for (const auto& [path, spool] : host.spool) {
+      if (!spool.exists) continue;
+      out.push_back(MailboxFile{name, path, spool.box.render()});
     }
-    for (const auto& [user, messages] : host.inbox)
-      out.push_back(MailboxFile{name, "/home/" + user + "/Inbox", render_mbox(messages, w)});
+    for (const auto& [user, messages] : host.inbox) {
+      std::string text;
+      for (const auto& m : messages) text += mailbox::write_mbox_message(m.sender, w.wall(m.fetched), *m.content);
+      out.push_back(MailboxFile{name, "/home/" + user + "/Inbox", text});
+    }
   }
 }
 

@@ -47,14 +47,10 @@ LocalDelivery deliver_local(HostState& host, const QueueEntry& entry, const std:
     box.exists = true;
     sg4::this_actor::sleep_for(kMailboxCreateSleep);
   }
-  SpoolMessage m;
-  m.sender = entry.sender;
-  m.delivered = w.now();
   std::string return_path = fmt::format("Return-Path: <{}>\n", entry.sender);
-  m.content = std::make_shared<const std::string>(return_path + *entry.message);
-  m.trace_id = entry.trace_id;
-  m.recipient = traced_recipient;
-  box.messages.push_back(std::move(m));
+  box.box.deliver(entry.sender.empty() ? "MAILER-DAEMON" : entry.sender, w.wall_now(),
+                  std::make_shared<const std::string>(return_path + *entry.message));
+  host.traced[box.box.message(box.box.count() - 1).content.get()] = TraceRef{entry.trace_id, traced_recipient};
 
   if (MessageRecord* rec = w.trace.message(entry.trace_id)) {
     if (RecipientRecord* r = rec->recipient(traced_recipient)) {

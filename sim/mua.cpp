@@ -148,13 +148,7 @@ void check_mailbox(const WorkloadItem& item) {
         std::string server_host = w.net.host_of_ip(ip);
         for (const auto& got : result.messages) {
           auto& inbox = pc.inbox[fetch.local_user];
-          SpoolMessage copy;
-          copy.sender = got.sender;
-          copy.delivered = got.received;
-          copy.content = got.content;
-          copy.trace_id = got.trace_id;
-          copy.recipient = got.recipient;
-          inbox.push_back(copy);
+          inbox.push_back(InboxMessage{got.sender, got.received, got.content});
           MessageRecord* m = w.trace.message(got.trace_id);
           if (!m) continue;
           if (RecipientRecord* r = m->recipient(got.recipient)) {

@@ -182,11 +182,21 @@ void run_session(HostState& host, std::unique_ptr<Connection> conn) {
       session.peer_closed();
       break;
     }
-    std::string reply = session.feed(input);
-    if (!reply.empty()) conn->send(reply);
+    std::string reply;
+    try {
+      reply = session.feed(input);
+    } catch (const smtp::NotModelledError& e) {
+      // A command mailsim cannot answer as Sendmail would: say so and stop.
+      w.warnings.push_back(fmt::format("{}: SMTP session from {} closed: {}", host.name, peer.ip, e.what()));
+      conn->send(fmt::format("421 4.3.0 {} {} is not modelled by mailsim; closing connection\r\n",
+                             host.sendmail.hostname, e.what()));
+      break;
+    }
     session.take_events();
-    // Background delivery starts once the client has its 250.
+    // Background delivery: Sendmail forks the delivery process as soon as
+    // the queue files are written, while the 250 is still on its way.
     for (const auto& qid : hooks.take_accepted()) spawn_delivery(host, qid);
+    if (!reply.empty()) conn->send(reply);
   }
   conn->close();
   w.changed();

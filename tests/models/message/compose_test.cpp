@@ -39,7 +39,9 @@ TEST(Base64, LinesOf76) {
     size_t nl = text.find('\n', start);
     ASSERT_NE(nl, std::string::npos);
     size_t length = nl - start;
-    if (nl + 1 < text.size()) EXPECT_EQ(length, 76u);
+    if (nl + 1 < text.size()) {
+      EXPECT_EQ(length, 76u);
+    }
     start = nl + 1;
     ++lines;
   }

@@ -1,0 +1,75 @@
+// POP3 client session as the lab's mail clients (Evolution, Thunderbird) fetch mail, sans-I/O:
+// feed() takes server bytes and returns the next bytes to send. Sequence: greeting, USER,
+// PASS, STAT, LIST, then RETR (and DELE unless mail is kept on the server) for every message,
+// QUIT. Standards: RFC 1939. Not modelled: APOP, AUTH, STLS, UIDL-based "leave on server"
+// bookkeeping across sessions, TOP previews.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mailsim::pop3 {
+
+struct ClientConfig {
+  std::string user;
+  std::string password;
+  bool keep_on_server = false;  // when true no DELE is sent
+};
+
+enum class ClientState {
+  GREETING,  // waiting for +OK greeting
+  USER,      // USER sent
+  PASS,      // PASS sent
+  STAT,      // STAT sent
+  LIST,      // LIST sent, reading the listing
+  RETR,      // RETR n sent, reading the message
+  DELE,      // DELE n sent
+  QUIT,      // QUIT sent
+  DONE,      // QUIT acknowledged or session ended
+};
+
+/// One message fetched with RETR.
+struct RetrievedMessage {
+  unsigned number = 0;
+  std::uint64_t size = 0;  // octets from the LIST listing (CRLF counted)
+  std::string content;     // LF text, byte-stuffing undone
+};
+
+class ClientSession {
+ public:
+  explicit ClientSession(ClientConfig config);
+
+  /// Consumes server bytes; returns what the client sends next (possibly empty).
+  /// Throws std::runtime_error on a reply that is not `+OK`/`-ERR` where one is expected.
+  std::string feed(std::string_view bytes);
+
+  bool done() const { return state_ == ClientState::DONE; }
+  ClientState state() const { return state_; }
+  const std::vector<RetrievedMessage>& messages() const { return retrieved_; }
+  /// STAT's message count and size, once received.
+  unsigned stat_count() const { return stat_count_; }
+  std::uint64_t stat_size() const { return stat_size_; }
+  /// The `-ERR` line that ended the session (greeting, USER or PASS), empty if none.
+  const std::string& failure() const { return failure_; }
+
+ private:
+  void set_state(ClientState state);
+  std::string handle_line(const std::string& line);
+  std::string next_message_command();
+
+  ClientConfig config_;
+  ClientState state_ = ClientState::GREETING;
+  std::string input_;
+  bool in_multiline_ = false;
+  std::string current_;  // message being received
+  std::vector<std::pair<unsigned, std::uint64_t>> listing_;
+  std::size_t next_ = 0;  // index in listing_ of the message being fetched
+  std::vector<RetrievedMessage> retrieved_;
+  unsigned stat_count_ = 0;
+  std::uint64_t stat_size_ = 0;
+  std::string failure_;
+};
+
+}  // namespace mailsim::pop3

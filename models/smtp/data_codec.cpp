@@ -1,0 +1,32 @@
+#include "models/smtp/data_codec.hpp"
+
+namespace mailsim::smtp {
+
+std::string encode_data(std::string_view message_lf) {
+  std::string out;
+  out.reserve(message_lf.size() + message_lf.size() / 32 + 8);
+  bool at_line_start = true;
+  for (char c : message_lf) {
+    // RFC 5321 section 4.5.2: the sender doubles a leading dot.
+    if (at_line_start && c == '.') out += '.';
+    if (c == '\n') {
+      out += "\r\n";
+      at_line_start = true;
+    } else {
+      out += c;
+      at_line_start = false;
+    }
+  }
+  if (!at_line_start) out += "\r\n";
+  out += ".\r\n";
+  return out;
+}
+
+bool has_8bit(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) & 0x80) return true;
+  }
+  return false;
+}
+
+}  // namespace mailsim::smtp
