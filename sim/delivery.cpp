@@ -102,16 +102,25 @@ bool lookup_mx(HostState& host, const std::string& domain, std::vector<MxHost>& 
     case LookupStatus::TEMPFAIL:
       break;
   }
-  // NOTE: the wording of Sendmail's deferral for a name server failure is
-  // taken from its source (sendmail/deliver.c), not from a recorded run.
+  // NOTE: no recorded run shows Sendmail's deferral text for a name server
+  // failure, so this wording is unconfirmed.
   status = fmt::format("Deferred: Name server: {}.: host name lookup failure", domain);
   dsn = "4.4.3";
   return false;
 }
 
+// Names the resolver's first name server, by host name when a host has that address.
+std::string name_server_label(World& w, const HostState& host) {
+  if (host.resolver.nameservers.empty()) return "no name server";
+  const std::string& ip = host.resolver.nameservers.front();
+  std::string name = w.net.host_of_ip(ip);
+  return (name.empty() ? ip : name) + " (named)";
+}
+
 void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domain,
                     std::vector<QueuedRecipient*> rcpts, double attempt_start) {
   World& w = world();
+  const std::string dns_server = name_server_label(w, host);
   double lookup_start = w.now();
   std::vector<MxHost> mx;
   std::string status, dsn;
@@ -158,7 +167,7 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
     } catch (const ConnectionRefused&) {
       last_failure = fmt::format("Deferred: Connection refused by {}.", target.name);
       for (auto* r : rcpts) {
-        note_step(w, entry, *r, 3, lookup_start, lookup_end, host.name, "name server", "dns",
+        note_step(w, entry, *r, 3, lookup_start, lookup_end, host.name, dns_server, "dns",
                   fmt::format("MX of {} -> {}, A -> {}", domain, target.name, ip));
         note_step(w, entry, *r, 4, connect_start, w.now(), host.name, peer_host, "smtp",
                   fmt::format("connection refused by {}:25", ip));
@@ -181,7 +190,7 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
     for (auto* r : rcpts) {
       note_step(w, entry, *r, 2, entry.created, attempt_start, host.name, host.name + " mqueue", "queue",
                 fmt::format("queued as {} in /var/spool/mqueue", entry.queue_id));
-      note_step(w, entry, *r, 3, lookup_start, lookup_end, host.name, "name server", "dns",
+      note_step(w, entry, *r, 3, lookup_start, lookup_end, host.name, dns_server, "dns",
                 fmt::format("MX of {} -> {}, A -> {}", domain, target.name, ip));
       double step4_end = out.mail_sent >= 0 ? out.mail_sent : w.now();
       note_step(w, entry, *r, 4, connect_start, step4_end, host.name, peer_host, "smtp",
@@ -193,8 +202,9 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
       std::string text = out.broken ? fmt::format("Deferred: Connection reset by {}.", target.name)
                                     : fmt::format("{} {} {}", out.failure_code, out.failure_enhanced, out.failure_text);
       if (!perm && !out.broken) text = "Deferred: " + text;
-      finish_all(perm ? RecipientState::FAILED : RecipientState::PENDING, text,
-                 out.failure_enhanced.empty() ? (perm ? "5.0.0" : "4.0.0") : out.failure_enhanced);
+      std::string code = out.failure_enhanced;
+      if (code.empty()) code = perm ? "5.0.0" : "4.0.0";
+      finish_all(perm ? RecipientState::FAILED : RecipientState::PENDING, text, code);
       return;
     }
 

@@ -42,10 +42,6 @@ std::string resolve_server(HostState& pc, const std::string& server, std::string
   return std::get<dns::AData>(r.records.front().rdata).address;
 }
 
-std::uint64_t attachment_seed(std::uint64_t scenario_seed, size_t item, size_t index) {
-  return scenario_seed * 0x100000001B3ull + item * 131 + index + 1;
-}
-
 void submit(const WorkloadItem& item, size_t item_index) {
   World& w = world();
   HostState& pc = w.host(item.pc);
@@ -59,7 +55,7 @@ void submit(const WorkloadItem& item, size_t item_index) {
   for (size_t i = 0; i < send.attachments.size(); ++i) {
     const auto& a = send.attachments[i];
     draft.attachments.push_back(
-        {a.filename, a.content_type, a.size, attachment_seed(w.scenario.seed, item_index, i)});
+        {a.filename, a.content_type, a.size, message::attachment_seed(w.scenario.seed, item_index, i)});
   }
   auto text = std::make_shared<const std::string>(message::compose(draft));
 
@@ -68,7 +64,11 @@ void submit(const WorkloadItem& item, size_t item_index) {
   rec.to = send.to;
   rec.size = text->size();
   rec.submitted = w.now();
-  for (const auto& r : send.to) rec.recipients.push_back(RecipientRecord{r});
+  for (const auto& r : send.to) {
+    RecipientRecord rr;
+    rr.address = r;
+    rec.recipients.push_back(rr);
+  }
 
   auto reject_all = [&](const std::string& why) {
     for (auto& r : w.trace.message(item.name)->recipients) {

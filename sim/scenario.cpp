@@ -48,7 +48,7 @@ class Reader {
 
   SourcePos pos(const YAML::Node& node) const {
     YAML::Mark m = node.Mark();
-    if (m.is_null()) return SourcePos{file_, 0, 0};
+    if (m.is_null()) return SourcePos{"--set", 0, 0};  // only overrides make nodes without a mark
     return SourcePos{file_, m.line + 1, m.column + 1};
   }
 
@@ -174,7 +174,7 @@ void apply_override(YAML::Node root, const std::string& assignment) {
         throw InputError(where, fmt::format("'{}' has {} items, no item {}", walked, node.size(), index));
       walked += (walked.empty() ? "" : ".") + index_text;
       if (dot == std::string::npos) {
-        node[index] = value;
+        node[index] = YAML::Node(value);
         return;
       }
       node.reset(node[index]);
@@ -192,7 +192,7 @@ void apply_override(YAML::Node root, const std::string& assignment) {
     }
     if (best.empty()) {
       if (rest.find('.') == std::string::npos) {
-        node[rest] = value;  // a new leaf; the schema check decides if it is allowed
+        node[rest] = YAML::Node(value);  // a new leaf; the schema check decides if it is allowed
         return;
       }
       throw InputError(where, fmt::format("no key '{}' in '{}'", rest.substr(0, rest.find('.')),
@@ -202,7 +202,7 @@ void apply_override(YAML::Node root, const std::string& assignment) {
     if (rest == best) {
       if (!node[best].IsScalar() && !node[best].IsNull())
         throw InputError(where, fmt::format("'{}' is not a single value; set one of its keys", walked));
-      node[best] = value;
+      node[best] = YAML::Node(value);
       return;
     }
     node.reset(node[best]);
@@ -255,7 +255,10 @@ class ScenarioLoader {
 
   void load_every_host(const YAML::Node& n) {
     r_.expect_keys(n, "every_host", {"files"});
-    if (n["files"]) every_host_files_.reset(n["files"]);
+    if (n["files"]) {
+      every_host_files_.reset(n["files"]);
+      has_every_host_files_ = true;
+    }
   }
 
   void load_files(const YAML::Node& n, HostSpec& host) {
@@ -300,7 +303,7 @@ class ScenarioLoader {
       if (s_.host(h.name)) r_.fail(kv.first, fmt::format("host '{}' is declared twice", h.name));
       if (body["up"]) h.up = r_.boolean(body["up"], "up");
       if (body["services"]) load_services(body["services"], h);
-      if (every_host_files_) load_files(every_host_files_, h);
+      if (has_every_host_files_) load_files(every_host_files_, h);
       if (body["files"]) load_files(body["files"], h);
       if (body["users"]) load_users(body["users"], h);
       s_.hosts.push_back(std::move(h));
@@ -358,9 +361,10 @@ class ScenarioLoader {
       if (!item["between"]) r_.fail(item, "a link needs 'between: [A, B]'");
       auto ends = r_.list(item["between"], "between");
       if (ends.size() != 2) r_.fail(item["between"], "'between' must name exactly two hosts or routers");
-      for (const auto& end : ends) {
+      for (size_t i = 0; i < ends.size(); ++i) {
+        const std::string& end = ends[i];
         if (!s_.host(end) && std::find(s_.routers.begin(), s_.routers.end(), end) == s_.routers.end())
-          r_.fail(item["between"], fmt::format("unknown host or router '{}' in link", end));
+          r_.fail(item["between"][i], fmt::format("unknown host or router '{}' in link", end));
       }
       l.a = ends[0];
       l.b = ends[1];
@@ -470,6 +474,7 @@ class ScenarioLoader {
   std::string base_dir_;
   Scenario s_;
   YAML::Node every_host_files_;
+  bool has_every_host_files_ = false;
 };
 
 }  // namespace

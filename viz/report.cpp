@@ -70,12 +70,18 @@ void write_report(std::ostream& out, const sim::Scenario& scenario, const sim::R
     std::stable_sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) {
       return a.start != b.start ? a.start < b.start : a.step < b.step;
     });
+    size_t from_width = 4, to_width = 2;
+    for (const auto& st : steps) {
+      from_width = std::max(from_width, st.from.size());
+      to_width = std::max(to_width, st.to.size());
+    }
     if (!steps.empty())
-      out << fmt::format("  {:<5} {:<18} {:<18} {:<8} {:>14} {:>12}  {}\n", "step", "from", "to", "protocol",
-                         "start (s)", "duration", "what");
-    for (const auto& s : steps) {
-      out << fmt::format("  ({})   {:<18} {:<18} {:<8} {:>14} {:>12}  {}\n", s.step, s.from, s.to, s.protocol,
-                         seconds(s.start), units::format_duration(s.end - s.start), s.detail);
+      out << fmt::format("  {:<5} {:<{}} {:<{}} {:<8} {:>14} {:>12}  {}\n", "step", "from", from_width, "to",
+                         to_width, "protocol", "start (s)", "duration", "what");
+    for (const auto& st : steps) {
+      out << fmt::format("  ({})   {:<{}} {:<{}} {:<8} {:>14} {:>12}  {}\n", st.step, st.from, from_width, st.to,
+                         to_width, st.protocol, seconds(st.start), units::format_duration(st.end - st.start),
+                         st.detail);
     }
     for (const auto& r : m.recipients) {
       std::string line = fmt::format("  <{}>: {}", r.address, sim::to_string(r.status));

@@ -17,6 +17,11 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
+std::uint64_t attachment_seed(std::uint64_t scenario_seed, std::size_t item_index,
+                              std::size_t attachment_index) {
+  return scenario_seed * 0x100000001B3ull + item_index * 131 + attachment_index + 1;
+}
+
 std::string attachment_bytes(std::uint64_t size, std::uint64_t seed) {
   std::string out;
   out.resize(size);

@@ -35,6 +35,11 @@ struct Draft {
 /// its seed (xorshift64*), `size` bytes long.
 std::string attachment_bytes(std::uint64_t size, std::uint64_t seed);
 
+/// The seed of attachment `attachment_index` of workload item `item_index`
+/// in a run with `scenario_seed`, so that every attachment differs.
+std::uint64_t attachment_seed(std::uint64_t scenario_seed, std::size_t item_index,
+                              std::size_t attachment_index);
+
 /// RFC 4648 base64, cut into lines of `line_length` characters (76 as
 /// MIME requires, RFC 2045 §6.8) with LF ends; 0 means one line, no LF.
 std::string base64_encode(std::string_view data, std::size_t line_length = 76);
