@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "models/dns/authority.hpp"
 #include "sim/context.hpp"
 
 namespace mailsim::sim {
@@ -14,6 +15,10 @@ namespace mailsim::sim {
 /// host and file; appends "not modelled" notes to `warnings`.
 void configure_host(HostState& state, const HostSpec& spec, const Scenario& scenario,
                     std::vector<std::string>& warnings);
+
+/// Loads the master zones that /etc/named.conf of a host names into
+/// `authority`. Throws InputError for a zone BIND would not load.
+void load_zones(HostState& host, dns::Authority& authority, std::vector<std::string>& warnings);
 
 /// Every /var/mail/USER on the servers and every PC user's Inbox, as mbox.
 void collect_mailboxes(World& world, std::vector<MailboxFile>& out);

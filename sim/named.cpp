@@ -13,6 +13,7 @@
 #include "models/dns/zone.hpp"
 #include "sim/actors.hpp"
 #include "sim/context.hpp"
+#include "sim/host_config.hpp"
 
 XBT_LOG_NEW_DEFAULT_SUBCATEGORY(named, mailsim, "named, the name server");
 
