@@ -1,7 +1,9 @@
 // mailsim's command line. Subcommands:
-//   run SCENARIO   simulate the scenario and print the report
-// Exit status: 0 on success, 2 for a mistake in the input (printed as
-// `file:line:column: what is wrong`), 1 when an output file cannot be written.
+//   run SCENARIO     simulate the scenario and print the report
+//   check SCENARIO   list the problems a run would run into, without running it
+// Exit status: 0 on success, and 2 for a mistake in the input (printed as
+// `file:line:column: what is wrong`). The status is 1 when an output file
+// cannot be written, or when `check` finds an error.
 #include <fstream>
 #include <iostream>
 
@@ -9,6 +11,7 @@
 
 #include "models/common/error.hpp"
 #include "models/common/units.hpp"
+#include "sim/check.hpp"
 #include "sim/scenario.hpp"
 #include "sim/world.hpp"
 #include "viz/report.hpp"
@@ -17,6 +20,7 @@ namespace {
 
 constexpr int kExitInput = 2;
 constexpr int kExitOutput = 1;
+constexpr int kExitFindings = 1;
 
 struct RunArgs {
   std::string scenario;
@@ -59,6 +63,28 @@ int run_command(const RunArgs& args) {
   return 0;
 }
 
+struct CheckArgs {
+  std::string scenario;
+  std::vector<std::string> sets;
+};
+
+// Prints one line per finding and a summary line. Returns 1 when any finding is an error.
+int check_command(const CheckArgs& args) {
+  using namespace mailsim;
+  sim::Scenario scenario = sim::load_scenario(args.scenario, args.sets);
+  std::vector<sim::Finding> findings = sim::check_scenario(scenario);
+  int errors = 0;
+  int warnings = 0;
+  for (const auto& f : findings) {
+    std::cout << sim::format_finding(f) << "\n";
+    if (f.severity == sim::FindingSeverity::ERROR) ++errors;
+    else ++warnings;
+  }
+  std::cout << errors << (errors == 1 ? " error, " : " errors, ") << warnings
+            << (warnings == 1 ? " warning" : " warnings") << "\n";
+  return errors > 0 ? kExitFindings : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,6 +109,18 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--log-level", run.log_level, "SimGrid log threshold for mailsim's actors (debug, verbose, info, warning)")
       ->check(CLI::IsMember({"trace", "debug", "verbose", "info", "warning", "error", "critical"}));
 
+  CheckArgs check;
+  auto* check_cmd = app.add_subcommand(
+      "check",
+      "Check a scenario without running it; print each problem as file:line:column: error|warning: "
+      "text and a count, and exit with 1 when there is an error");
+  check_cmd->add_option("scenario", check.scenario, "Scenario file (YAML)")->required();
+  check_cmd
+      ->add_option("--set", check.sets,
+                   "Override one scenario value by its dotted path, e.g. hosts.mail.daum.net.up=false")
+      ->take_all()
+      ->allow_extra_args(false);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -91,6 +129,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) return run_command(run);
+    if (*check_cmd) return check_command(check);
   } catch (const mailsim::InputError& e) {
     std::cerr << e.what() << "\n";
     return kExitInput;

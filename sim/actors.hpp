@@ -9,6 +9,7 @@
 //   mua.cpp       the mail client on a PC (submission over SMTP, POP3 fetch)
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "sim/scenario.hpp"
@@ -17,6 +18,11 @@ namespace mailsim::sim {
 
 struct HostState;
 struct QueueEntry;
+
+/// Runs a daemon while its service is up: calls `serve(stop)` at each start,
+/// which must return by simulated time `stop` (infinity when it never stops),
+/// and sleeps through every `stopped:` window. Returns never.
+void run_while_up(const ServiceSpec& service, const std::function<void(double stop)>& serve);
 
 void start_named(HostState& host);
 void start_sendmail(HostState& host);
@@ -29,6 +35,16 @@ void spawn_delivery(HostState& host, const std::string& queue_id);
 
 /// Runs one delivery attempt of a queue entry in the calling actor.
 void deliver_entry(HostState& host, const std::string& queue_id);
+
+/// Queues Sendmail's bounce (a DSN from MAILER-DAEMON) for the failed,
+/// not yet reported recipients of `entry`, to its sender, with a copy to the
+/// postmaster for local configuration errors; then starts its delivery.
+/// A message with the null sender gets no bounce (RFC 3464 §2, no loops).
+void bounce(HostState& host, QueueEntry& entry);
+
+/// Queues the Timeout.queuewarn notice ("could not send message for past
+/// 4 hours") for the pending recipients of `entry`.
+void warn_delayed(HostState& host, QueueEntry& entry);
 
 /// Appends a message to a local mailbox in the calling actor (the MDA's
 /// work); returns false with a reason when the user has no mailbox.

@@ -18,6 +18,7 @@
 #include "models/config/aliases.hpp"
 #include "models/config/dovecot_conf.hpp"
 #include "models/config/sendmail_cf.hpp"
+#include "models/dns/host_files.hpp"
 #include "models/mailbox/mailbox.hpp"
 #include "sim/mqueue.hpp"
 #include "sim/net.hpp"
@@ -50,10 +51,11 @@ struct SendmailSettings {
   int daemon_port = 25;
   std::string daemon_name = "MTA";
   std::uint64_t max_message_size = 0;
+  bool daemon = true;                ///< -bd: listen for SMTP connections
   double queue_interval = 3600;      ///< -q
   double queue_return = 5 * 86400;   ///< Timeout.queuereturn
   double queue_warn = 4 * 3600;      ///< Timeout.queuewarn
-  double connect_timeout = 75;       ///< the kernel's SYN retry span when Timeout.connect is 0
+  double connect_timeout = 127;      ///< Linux gives up a connect after 127 s (tcp_syn_retries = 6) when Timeout.connect is 0
   std::string version = "8.17.1.9/8.17.1.9";
   config::SendmailConfig cf;   ///< everything parsed from sendmail.cf
   config::AccessMap access;    ///< /etc/mail/access
@@ -83,6 +85,7 @@ struct HostState {
   const HostSpec* spec = nullptr;
   std::string name, ip;
   ResolverSettings resolver;
+  std::vector<dns::HostsEntry> hosts_file;  ///< /etc/hosts, consulted before DNS for addresses
   SendmailSettings sendmail;
   std::unique_ptr<MailQueue> queue;
   std::map<std::string, SpoolMailbox> spool;  ///< by path, e.g. /var/mail/lee

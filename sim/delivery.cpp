@@ -22,6 +22,7 @@
 #include "sim/context.hpp"
 #include "sim/resolver.hpp"
 #include "sim/smtp_client.hpp"
+#include "models/message/dsn.hpp"
 
 XBT_LOG_NEW_DEFAULT_SUBCATEGORY(delivery, mailsim, "sendmail's delivery agents");
 
@@ -64,6 +65,9 @@ void mark_recipient(World& w, const QueueEntry& e, const QueuedRecipient& r, Mes
   if (!m) return;
   RecipientRecord* rr = m->recipient(r.original);
   if (!rr) return;
+  // A later hop may already have settled this copy; the earlier hop's
+  // "Sent" must not overwrite what happened there.
+  if (status == MessageStatus::QUEUED && rr->status != MessageStatus::QUEUED) return;
   if (status != MessageStatus::QUEUED) rr->status = status;
   rr->last_reply = reply;
   w.changed();
@@ -117,6 +121,48 @@ std::string name_server_label(World& w, const HostState& host) {
   return (name.empty() ? ip : name) + " (named)";
 }
 
+// Marks recipients deferred (still pending) or failed, with what a bounce
+// or the log would say about them.
+struct Outcome {
+  RecipientState state = RecipientState::PENDING;
+  std::string status;  // stat= text
+  std::string dsn;
+  std::string reason, remote_mta;
+  std::vector<std::string> transcript;
+  bool config_error = false;
+};
+
+void settle(World& w, QueueEntry& entry, const std::vector<QueuedRecipient*>& rcpts, const Outcome& o) {
+  for (auto* r : rcpts) {
+    r->state = o.state;
+    r->status = o.status;
+    r->dsn = o.dsn;
+    r->reason = o.reason;
+    r->remote_mta = o.remote_mta;
+    r->transcript = o.transcript;
+    r->config_error = o.config_error;
+    mark_recipient(w, entry, *r, o.state == RecipientState::FAILED ? MessageStatus::BOUNCED : MessageStatus::QUEUED,
+                   o.status);
+  }
+}
+
+// Sendmail's getmxrr(): an MX host that is this host (its name in class w)
+// is dropped together with every MX of equal or lower preference, because
+// those hosts would send the mail back here. Returns false when nothing is
+// left and this host came first: "MX list for D. points back to H".
+bool drop_mx_to_self(const HostState& host, std::vector<MxHost>& mx) {
+  for (size_t i = 0; i < mx.size(); ++i) {
+    if (!host.sendmail.class_w.count(config::text::to_lower(mx[i].name))) continue;
+    int cut = mx[i].preference;
+    std::vector<MxHost> kept;
+    for (const auto& m : mx)
+      if (m.preference < cut) kept.push_back(m);
+    mx = kept;
+    return !mx.empty();
+  }
+  return true;
+}
+
 void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domain,
                     std::vector<QueuedRecipient*> rcpts, double attempt_start) {
   World& w = world();
@@ -126,59 +172,96 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
   std::string status, dsn;
   bool permanent = false;
 
-  auto finish_all = [&](RecipientState state, const std::string& text, const std::string& code) {
-    for (auto* r : rcpts) {
-      r->state = state;
-      r->status = text;
-      r->dsn = code;
-      MessageStatus ms = state == RecipientState::SENT     ? MessageStatus::QUEUED
-                         : state == RecipientState::FAILED ? MessageStatus::BOUNCED
-                                                           : MessageStatus::QUEUED;
-      mark_recipient(w, entry, *r, ms, text);
-    }
-  };
+  for (auto* r : rcpts)
+    note_step(w, entry, *r, 2, entry.created, attempt_start, host.name, host.name + " mqueue", "queue",
+              fmt::format("queued as {} in /var/spool/mqueue", entry.queue_id));
 
   if (!lookup_mx(host, domain, mx, status, dsn, permanent)) {
-    finish_all(permanent ? RecipientState::FAILED : RecipientState::PENDING, status, dsn);
+    Outcome o;
+    o.state = permanent ? RecipientState::FAILED : RecipientState::PENDING;
+    o.status = status;
+    o.dsn = dsn;
+    if (permanent) {
+      o.reason = "550 Host unknown";
+      o.transcript = {fmt::format("550 {} {}... {}", dsn, rcpts.front()->address, status)};
+      o.remote_mta = domain;
+    }
+    for (auto* r : rcpts)
+      note_step(w, entry, *r, 3, lookup_start, w.now(), host.name, dns_server, "dns",
+                fmt::format("MX of {}: {}", domain, status));
+    settle(w, entry, rcpts, o);
     return;
   }
 
-  // Try each MX host in turn: address lookup, then connect.
-  std::string last_failure = "Deferred: Connection refused";
+  if (!drop_mx_to_self(host, mx)) {
+    // No connection at all: the configuration sends the domain's mail here.
+    Outcome o;
+    o.state = RecipientState::FAILED;
+    o.status = "Local configuration error";
+    o.dsn = "5.5.0";
+    o.remote_mta = domain;
+    o.transcript = {fmt::format("554 5.0.0 MX list for {}. points back to {}", domain, host.sendmail.hostname),
+                    "554 5.3.5 Local configuration error"};
+    o.config_error = true;
+    w.warnings.push_back(fmt::format("{}: {}: SYSERR(root): MX list for {}. points back to {}", host.name,
+                                     entry.queue_id, domain, host.sendmail.hostname));
+    for (auto* r : rcpts)
+      note_step(w, entry, *r, 3, lookup_start, w.now(), host.name, dns_server, "dns",
+                fmt::format("MX list for {}. points back to {}", domain, host.sendmail.hostname));
+    settle(w, entry, rcpts, o);
+    return;
+  }
+
+  // Try each MX host in turn: address lookup, then connect. A host that
+  // does not exist is skipped; if none exists the mail bounces.
+  Outcome deferred;
+  deferred.status = "Deferred: Connection refused";
+  deferred.dsn = "4.4.1";
+  bool any_temporary = false;
+  std::string unknown_host;
   for (const auto& target : mx) {
     Resolver resolver(host);
-    LookupResult a = resolver.query(target.name, dns::RecordType::A);
+    LookupResult a = resolver.address_of(target.name);
     if (a.status != LookupStatus::ANSWER) {
-      last_failure = a.status == LookupStatus::TEMPFAIL
-                         ? fmt::format("Deferred: Name server: {}.: host name lookup failure", target.name)
-                         : fmt::format("Deferred: Name server: {}.: host not found", target.name);
+      if (a.status == LookupStatus::TEMPFAIL) {
+        any_temporary = true;
+        deferred.status = fmt::format("Deferred: Name server: {}.: host name lookup failure", target.name);
+        deferred.dsn = "4.4.3";
+      } else {
+        unknown_host = target.name;
+      }
+      for (auto* r : rcpts)
+        note_step(w, entry, *r, 3, lookup_start, w.now(), host.name, dns_server, "dns",
+                  fmt::format("MX of {} -> {}, address: {}", domain, target.name, a.detail));
       continue;
     }
     std::string ip = std::get<dns::AData>(a.records.front().rdata).address;
     double lookup_end = w.now();
-    std::string relay = fmt::format("{}. [{}]", target.name, ip);
     std::string peer_host = w.net.host_of_ip(ip);
     if (peer_host.empty()) peer_host = ip;
+    for (auto* r : rcpts)
+      note_step(w, entry, *r, 3, lookup_start, lookup_end, host.name, dns_server, "dns",
+                fmt::format("MX of {} -> {}, A -> {}", domain, target.name, ip));
+    any_temporary = true;
 
     double connect_start = w.now();
     std::unique_ptr<Connection> conn;
     try {
       conn = w.net.connect(host.name, ip, 25, host.sendmail.connect_timeout);
     } catch (const ConnectionRefused&) {
-      last_failure = fmt::format("Deferred: Connection refused by {}.", target.name);
-      for (auto* r : rcpts) {
-        note_step(w, entry, *r, 3, lookup_start, lookup_end, host.name, dns_server, "dns",
-                  fmt::format("MX of {} -> {}, A -> {}", domain, target.name, ip));
-        note_step(w, entry, *r, 4, connect_start, w.now(), host.name, peer_host, "smtp",
-                  fmt::format("connection refused by {}:25", ip));
-      }
-      continue;
+      deferred.status = fmt::format("Deferred: Connection refused by {}.", target.name);
+      deferred.dsn = "4.4.1";
     } catch (const ConnectionTimedOut&) {
-      last_failure = fmt::format("Deferred: Connection timed out with {}.", target.name);
+      deferred.status = fmt::format("Deferred: Connection timed out with {}.", target.name);
+      deferred.dsn = "4.4.1";
+    }
+    if (!conn) {
       for (auto* r : rcpts)
         note_step(w, entry, *r, 4, connect_start, w.now(), host.name, peer_host, "smtp",
-                  fmt::format("connection to {}:25 timed out", ip));
-      continue;
+                  fmt::format("{}:25: {}", ip, deferred.status.substr(10)));
+      deferred.remote_mta = target.name;
+      lookup_start = w.now();
+      continue;  // next MX host
     }
 
     message::Envelope envelope{entry.sender, {}};
@@ -186,57 +269,117 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
     SmtpOutcome out = run_smtp_client(*conn, ClientRole::MTA, host.sendmail.hostname, envelope, entry.message,
                                       entry.size, entry.trace_id, 300);
     conn->close();
-
-    for (auto* r : rcpts) {
-      note_step(w, entry, *r, 2, entry.created, attempt_start, host.name, host.name + " mqueue", "queue",
-                fmt::format("queued as {} in /var/spool/mqueue", entry.queue_id));
-      note_step(w, entry, *r, 3, lookup_start, lookup_end, host.name, dns_server, "dns",
-                fmt::format("MX of {} -> {}, A -> {}", domain, target.name, ip));
-      double step4_end = out.mail_sent >= 0 ? out.mail_sent : w.now();
+    double step4_end = out.mail_sent >= 0 ? out.mail_sent : w.now();
+    for (auto* r : rcpts)
       note_step(w, entry, *r, 4, connect_start, step4_end, host.name, peer_host, "smtp",
                 fmt::format("connect {}:25, banner, EHLO", ip));
+
+    if (out.loops_back) {
+      Outcome o;
+      o.state = RecipientState::FAILED;
+      o.status = "Local configuration error";
+      o.dsn = "5.3.5";
+      o.reason = "553 5.3.5 system config error";
+      o.transcript = {fmt::format("553 5.3.5 {}. config error: mail loops back to me (MX problem?)", target.name),
+                      "554 5.3.5 Local configuration error"};
+      o.config_error = true;
+      w.warnings.push_back(fmt::format("{}: {}: SYSERR(root): {}. config error: mail loops back to me (MX problem?)",
+                                       host.name, entry.queue_id, target.name));
+      settle(w, entry, rcpts, o);
+      return;
     }
 
+    std::string remote_mta = target.name;
     if (out.failure_code != 0 || out.broken) {
+      Outcome o;
       bool perm = out.failure_code >= 500;
-      std::string text = out.broken ? fmt::format("Deferred: Connection reset by {}.", target.name)
-                                    : fmt::format("{} {} {}", out.failure_code, out.failure_enhanced, out.failure_text);
-      if (!perm && !out.broken) text = "Deferred: " + text;
-      std::string code = out.failure_enhanced;
-      if (code.empty()) code = perm ? "5.0.0" : "4.0.0";
-      finish_all(perm ? RecipientState::FAILED : RecipientState::PENDING, text, code);
+      o.state = perm ? RecipientState::FAILED : RecipientState::PENDING;
+      std::string reply = fmt::format("{} {} {}", out.failure_code, out.failure_enhanced, out.failure_text);
+      o.status = out.broken ? fmt::format("Deferred: Connection reset by {}.", target.name)
+                            : (perm ? reply : "Deferred: " + reply);
+      o.dsn = out.failure_enhanced.empty() ? (perm ? "5.0.0" : "4.0.0") : out.failure_enhanced;
+      o.remote_mta = remote_mta;
+      if (perm) {
+        o.reason = reply;
+        o.transcript = {fmt::format("... while talking to {}.:", target.name), "<<< " + reply};
+      }
+      settle(w, entry, rcpts, o);
       return;
     }
 
     for (auto* r : rcpts) {
       const RecipientOutcome* ro = nullptr;
-      for (const auto& o : out.recipients)
-        if (o.address == r->address) ro = &o;
+      for (const auto& candidate : out.recipients)
+        if (candidate.address == r->address) ro = &candidate;
       int code = ro ? ro->code : 0;
+      Outcome o;
+      o.remote_mta = remote_mta;
       if (code >= 200 && code < 300 && out.data_code >= 200 && out.data_code < 300) {
-        r->state = RecipientState::SENT;
-        r->status = fmt::format("Sent ({})", out.data_text);
-        r->dsn = "2.0.0";
+        o.state = RecipientState::SENT;
+        o.status = fmt::format("Sent ({})", out.data_text);
+        o.dsn = "2.0.0";
         note_step(w, entry, *r, 5, step_start(out), out.finished, host.name, peer_host, "smtp",
                   fmt::format("MAIL, RCPT, DATA: {} {}", out.data_code, out.data_text));
-        mark_recipient(w, entry, *r, MessageStatus::QUEUED, r->status);
-      } else if (code >= 500 || out.data_code >= 500) {
-        const std::string& text = code >= 500 ? ro->text : out.data_text;
-        r->state = RecipientState::FAILED;
-        r->status = text;
-        r->dsn = code >= 500 ? ro->enhanced : out.data_enhanced;
+      } else if (code >= 500 || (code < 400 && out.data_code >= 500)) {
+        bool at_rcpt = code >= 500;
+        std::string reply = at_rcpt ? fmt::format("{} {} {}", code, ro->enhanced, ro->text)
+                                    : fmt::format("{} {} {}", out.data_code, out.data_enhanced, out.data_text);
+        o.state = RecipientState::FAILED;
+        o.status = reply.substr(4);
+        o.dsn = at_rcpt ? ro->enhanced : out.data_enhanced;
+        o.reason = reply;
+        // NOTE: the transcript lines follow Sendmail's usual bounce layout;
+        // no recorded run shows a remote rejection, so details may differ.
+        o.transcript = {fmt::format("... while talking to {}.:", target.name),
+                        at_rcpt ? fmt::format(">>> RCPT To:<{}>", r->address) : std::string(">>> DATA"),
+                        "<<< " + reply, reply};
         note_step(w, entry, *r, 5, step_start(out), w.now(), host.name, peer_host, "smtp",
-                  fmt::format("refused: {} {}", code >= 500 ? code : out.data_code, text));
-        mark_recipient(w, entry, *r, MessageStatus::BOUNCED, text);
+                  fmt::format("refused: {}", reply));
       } else {
-        r->status = "Deferred: " + (ro ? ro->text : out.data_text);
-        r->dsn = ro && !ro->enhanced.empty() ? ro->enhanced : "4.0.0";
-        mark_recipient(w, entry, *r, MessageStatus::QUEUED, r->status);
+        std::string reply = ro ? fmt::format("{} {} {}", code, ro->enhanced, ro->text) : "no reply";
+        o.state = RecipientState::PENDING;
+        o.status = "Deferred: " + reply;
+        o.dsn = ro && !ro->enhanced.empty() ? ro->enhanced : "4.0.0";
       }
+      settle(w, entry, {r}, o);
     }
     return;
   }
-  finish_all(RecipientState::PENDING, last_failure, "4.4.1");
+
+  // No MX host took the connection.
+  if (!any_temporary && !unknown_host.empty()) {
+    Outcome o;
+    o.state = RecipientState::FAILED;
+    o.status = fmt::format("Host unknown (Name server: {}.: host not found)", unknown_host);
+    o.dsn = "5.1.2";
+    o.reason = "550 Host unknown";
+    o.remote_mta = domain;
+    for (auto* r : rcpts)
+      o.transcript.push_back(fmt::format("550 5.1.2 {}... {}", r->address, o.status));
+    settle(w, entry, rcpts, o);
+    return;
+  }
+  settle(w, entry, rcpts, deferred);
+}
+
+// The local users a local address reaches through /etc/aliases. postmaster
+// and MAILER-DAEMON reach root when no alias names them, as every Sendmail
+// aliases file has them (RFC 5321 §4.5.1 requires postmaster).
+std::vector<std::string> local_users(const HostState& host, const std::string& address) {
+  std::string user = config::text::to_lower(address.substr(0, address.rfind('@')));
+  auto expansion = host.sendmail.aliases.expand(user, host.sendmail.class_w);
+  std::vector<std::string> users;
+  if (!expansion.error) {
+    for (const auto& t : expansion.targets) {
+      if (t.kind != config::AliasTargetKind::ADDRESS) continue;  // files and programs are not modelled
+      if (t.value.find('@') != std::string::npos) continue;      // NOTE: remote alias targets are not forwarded
+      users.push_back(config::text::to_lower(t.value));
+    }
+  }
+  if (users.empty()) users.push_back(user);
+  for (auto& u : users)
+    if (u == "postmaster" || u == "mailer-daemon") u = "root";
+  return users;
 }
 
 }  // namespace
@@ -256,14 +399,21 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
     if (r.state != RecipientState::PENDING) continue;
     std::string domain = domain_of(r.address);
     if (domain.empty() || host.sendmail.class_w.count(domain)) {
-      std::string user = config::text::to_lower(r.address.substr(0, r.address.rfind('@')));
       note_step(w, *entry, r, 6, entry->created, w.now(), host.name, host.name + " local MDA", "local",
                 fmt::format("{} is local: {} hands {} to the local mailer", r.address, host.name, entry->queue_id));
-      LocalDelivery d = deliver_local(host, *entry, user, r.original);
+      LocalDelivery d;
+      for (const auto& user : local_users(host, r.address)) {
+        d = deliver_local(host, *entry, user, r.original);
+        if (!d.ok) break;
+      }
       r.state = d.ok ? RecipientState::SENT : RecipientState::FAILED;
       r.status = d.status;
       r.dsn = d.dsn;
-      if (!d.ok) mark_recipient(w, *entry, r, MessageStatus::BOUNCED, d.status);
+      if (!d.ok) {
+        r.reason = "550 5.1.1 " + r.address + "... User unknown";
+        r.transcript = {"550 5.1.1 " + r.address + "... User unknown"};
+        mark_recipient(w, *entry, r, MessageStatus::BOUNCED, d.status);
+      }
     } else {
       remote[domain].push_back(&r);
     }
@@ -272,6 +422,29 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
 
   bool pending = std::any_of(entry->recipients.begin(), entry->recipients.end(),
                              [](const QueuedRecipient& r) { return r.state == RecipientState::PENDING; });
+
+  // Timeout.queuereturn: mail still deferred this long is returned;
+  // Timeout.queuewarn: the sender is told once that it is delayed.
+  double age = w.now() - entry->created;
+  if (pending && age >= host.sendmail.queue_return) {
+    auto lines = message::queue_return_transcript(static_cast<std::int64_t>(host.sendmail.queue_return));
+    bool first = true;
+    for (auto& r : entry->recipients) {
+      if (r.state != RecipientState::PENDING) continue;
+      r.state = RecipientState::FAILED;
+      r.dsn = "4.4.7";  // RFC 3463: delivery time expired
+      r.reason.clear();
+      r.transcript.clear();
+      if (first) r.transcript = lines;
+      first = false;
+      mark_recipient(w, *entry, r, MessageStatus::BOUNCED, r.status);
+    }
+    pending = false;
+  } else if (pending && host.sendmail.queue_warn > 0 && age >= host.sendmail.queue_warn) {
+    warn_delayed(host, *entry);
+  }
+  bounce(host, *entry);
+
   if (pending) {
     entry->priority += kPriorityPerDeferral;
     entry->locked = false;

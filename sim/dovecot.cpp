@@ -7,6 +7,8 @@
 //
 // Not modelled: IMAP, TLS (ssl = yes is accepted but the session stays in
 // clear text), the authentication failure delay, mail_max_userip_connections.
+#include <cmath>
+
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
@@ -103,16 +105,26 @@ void start_dovecot(HostState& host) {
   for (const auto& l : host.dovecot.listen) any |= l == "*" || l == "0.0.0.0" || l == host.ip;
   std::string bind = any ? "0.0.0.0" : "127.0.0.1";
   HostState* h = &host;
-  sg4::Actor::create("dovecot", world().platform.hosts.at(host.name), [h, bind] {
+  // SimGrid keeps copies of an actor's function until the engine ends, so
+  // the socket is handed over through a shared slot that the actor empties.
+  auto initial = std::make_shared<std::shared_ptr<Listener>>();
+  if (host.spec->services.at("dovecot").running_at(0)) *initial = world().net.listen(host.name, bind, 110, "pop3");
+  sg4::Actor::create("dovecot", world().platform.hosts.at(host.name), [h, bind, initial]() mutable {
     sg4::Actor::self()->daemonize();
-    auto listener = world().net.listen(h->name, bind, 110, "pop3");
-    while (true) {
-      std::shared_ptr<Connection> conn(listener->accept().release());
-      sg4::Actor::create("pop3", sg4::this_actor::get_host(), [h, conn] {
-        sg4::Actor::self()->daemonize();
-        run_pop3_session(*h, conn);
-      });
-    }
+    World& w = world();
+    run_while_up(h->spec->services.at("dovecot"), [&](double stop) {
+      std::shared_ptr<Listener> listener = std::move(*initial);
+      if (!listener) listener = w.net.listen(h->name, bind, 110, "pop3");
+      while (w.now() < stop) {
+        std::unique_ptr<Connection> accepted = listener->accept(std::isinf(stop) ? -1 : stop - w.now());
+        if (!accepted) break;
+        std::shared_ptr<Connection> conn(accepted.release());
+        sg4::Actor::create("pop3", sg4::this_actor::get_host(), [h, conn] {
+          sg4::Actor::self()->daemonize();
+          run_pop3_session(*h, conn);
+        });
+      }
+    });
   });
 }
 

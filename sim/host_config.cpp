@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "models/common/timefmt.hpp"
+#include "models/dns/diagnostic.hpp"
+#include "models/dns/host_files.hpp"
 #include "models/mailbox/mbox.hpp"
 #include "models/config/local_host_names.hpp"
 #include "models/config/text.hpp"
@@ -12,38 +14,14 @@ namespace {
 
 std::string lower(std::string s) { return config::text::to_lower(s); }
 
-// /etc/resolv.conf: nameserver, search, domain, options timeout:N attempts:N.
-ResolverSettings parse_resolv_conf(const FileSpec& file) {
+ResolverSettings resolver_settings(const FileSpec& file, std::vector<std::string>& warnings) {
+  dns::ResolvConf conf = dns::parse_resolv_conf(file.text, file.display);
+  for (const auto& d : conf.warnings) warnings.push_back(dns::format_diagnostic(d));
   ResolverSettings r;
-  for (const auto& line : config::text::split_lines(file.text)) {
-    auto words = config::text::split_words(line.text);
-    if (words.empty() || words[0].text[0] == '#' || words[0].text[0] == ';') continue;
-    std::string key(words[0].text);
-    SourcePos pos{file.display, line.number, words[0].column};
-    if (key == "nameserver") {
-      if (words.size() < 2 || !config::text::is_ipv4(words[1].text))
-        throw InputError(pos, "nameserver needs an IPv4 address, e.g. nameserver 10.0.2.100");
-      r.nameservers.emplace_back(words[1].text);
-    } else if (key == "search" || key == "domain") {
-      r.search.clear();
-      for (size_t i = 1; i < words.size(); ++i) r.search.emplace_back(words[i].text);
-    } else if (key == "options") {
-      for (size_t i = 1; i < words.size(); ++i) {
-        std::string opt(words[i].text);
-        try {
-          if (opt.rfind("timeout:", 0) == 0) r.timeout = std::stoi(opt.substr(8));
-          else if (opt.rfind("attempts:", 0) == 0) r.attempts = std::stoi(opt.substr(9));
-        } catch (const std::exception&) {
-          throw InputError(SourcePos{file.display, line.number, words[i].column}, "invalid resolver option '" + opt + "'");
-        }
-      }
-    } else {
-      throw InputError(pos, fmt::format("unknown resolv.conf keyword '{}' (use nameserver, search, domain or options)", key));
-    }
-  }
-  // glibc limits: at most 30 s per try and 5 rounds.
-  r.timeout = std::min(std::max(r.timeout, 1.0), 30.0);
-  r.attempts = std::min(std::max(r.attempts, 1), 5);
+  r.nameservers = conf.nameservers;
+  r.search = conf.search;
+  r.timeout = conf.timeout;
+  r.attempts = conf.attempts;
   return r;
 }
 
@@ -51,9 +29,7 @@ void configure_sendmail(HostState& state, const HostSpec& spec, std::vector<std:
   SendmailSettings& sm = state.sendmail;
   sm.hostname = state.name;
   if (const FileSpec* f = spec.file("/etc/hostname")) {
-    std::string name = f->text;
-    name.erase(0, name.find_first_not_of(" \t\r\n"));
-    name.erase(name.find_last_not_of(" \t\r\n") + 1);
+    std::string name = dns::parse_hostname(f->text, f->display);
     if (!name.empty()) sm.hostname = name;
   }
   if (const FileSpec* f = spec.file("/etc/mail/sendmail.cf")) {
@@ -96,6 +72,7 @@ void configure_sendmail(HostState& state, const HostSpec& spec, std::vector<std:
   if (args != service.options.end()) {
     auto cmd = config::parse_sendmail_command_line(args->second, spec.name + ": sendmail args");
     for (const auto& w : cmd.warnings) warnings.push_back(w.to_string());
+    sm.daemon = cmd.daemon;
     if (cmd.queue_interval) sm.queue_interval = static_cast<double>(*cmd.queue_interval);
     else sm.queue_interval = 0;  // no -q: no periodic queue runs
   }
@@ -128,7 +105,8 @@ void configure_host(HostState& state, const HostSpec& spec, const Scenario& scen
   state.spec = &spec;
   state.name = spec.name;
   state.ip = spec.address;
-  if (const FileSpec* f = spec.file("/etc/resolv.conf")) state.resolver = parse_resolv_conf(*f);
+  if (const FileSpec* f = spec.file("/etc/resolv.conf")) state.resolver = resolver_settings(*f, warnings);
+  if (const FileSpec* f = spec.file("/etc/hosts")) state.hosts_file = dns::parse_hosts(f->text, f->display);
   if (spec.runs("sendmail")) configure_sendmail(state, spec, warnings);
   if (spec.runs("dovecot")) configure_dovecot(state, spec, warnings);
 }

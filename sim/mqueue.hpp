@@ -18,6 +18,12 @@ struct QueuedRecipient {
   RecipientState state = RecipientState::PENDING;
   std::string status;    ///< last `stat=` text (Deferred: ..., Sent (...), ...)
   std::string dsn;       ///< last enhanced status code, e.g. 4.4.1
+  // What a bounce says about this recipient once it has failed:
+  std::string reason;                   ///< the remote reply for "(reason: ...)" and Diagnostic-Code, "" for none
+  std::string remote_mta;               ///< host for Remote-MTA:, "" for none
+  std::vector<std::string> transcript;  ///< lines of the session transcript
+  bool config_error = false;            ///< a local configuration error: the postmaster gets a copy
+  bool reported = false;                ///< a bounce has been queued for it
 };
 
 struct QueueEntry {
@@ -32,7 +38,9 @@ struct QueueEntry {
   long priority = 0;                         ///< Sendmail's pri=, raised by each deferral
   std::string trace_id;                      ///< the message the report follows
   bool locked = false;                       ///< a delivery process is working on it
-  std::string received_from;                 ///< relay= of the from= line
+  bool warned = false;                       ///< the Timeout.queuewarn notice has been sent
+  std::string received_from;                 ///< relay= of the from= line: "name [ip]" or "[ip]"
+  std::string received_from_mta;             ///< the client's name for DSNs: PTR name or "[ip]"
 };
 
 class MailQueue {

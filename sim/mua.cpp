@@ -26,7 +26,7 @@ namespace sg4 = simgrid::s4u;
 namespace mailsim::sim {
 namespace {
 
-constexpr double kClientConnectTimeout = 60;  // seconds a client waits for a connection
+constexpr double kClientConnectTimeout = 127;  // Linux gives up a connect after 127 s (tcp_syn_retries = 6)
 constexpr double kClientReplyTimeout = 300;   // seconds a client waits for a reply
 
 // Resolves a server name the way a client does; returns "" when it cannot.
@@ -34,7 +34,7 @@ std::string resolve_server(HostState& pc, const std::string& server, std::string
   bool numeric = !server.empty() && server.find_first_not_of("0123456789.") == std::string::npos;
   if (numeric) return server;
   Resolver resolver(pc);
-  LookupResult r = resolver.query(server, dns::RecordType::A);
+  LookupResult r = resolver.address_of(server);
   if (r.status != LookupStatus::ANSWER) {
     problem = fmt::format("cannot resolve {}: {}", server, r.detail);
     return "";
@@ -110,6 +110,10 @@ void submit(const WorkloadItem& item, size_t item_index) {
     detail = fmt::format("{} {} {}", out.failure_code, out.failure_enhanced, out.failure_text);
   } else if (out.data_code) {
     detail = fmt::format("{} {} {}", out.data_code, out.data_enhanced, out.data_text);
+  } else if (!out.recipients.empty() && out.recipients.front().code >= 400) {
+    // Every recipient was refused, so the client never sent DATA.
+    const auto& first = out.recipients.front();
+    detail = fmt::format("{} {} {}", first.code, first.enhanced, first.text);
   } else {
     detail = "connection lost";
   }

@@ -5,6 +5,8 @@
 //
 // Not modelled: TCP queries, zone transfers, recursion, allow-query ACLs
 // other than `any`, views.
+#include <cmath>
+
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
@@ -49,12 +51,24 @@ void start_named(HostState& host) {
   auto authority = std::make_shared<dns::Authority>();
   load_zones(host, *authority, world().warnings);
   std::string name = host.name;
-  sg4::Actor::create("named", world().platform.hosts.at(name), [authority, name] {
+  // SimGrid keeps copies of an actor's function until the engine ends, so
+  // the socket is handed over through a shared slot that the actor empties.
+  auto initial = std::make_shared<std::shared_ptr<UdpSocket>>();
+  if (host.spec->services.at("named").running_at(0)) *initial = world().net.udp_bind(name, "0.0.0.0", 53);
+  sg4::Actor::create("named", world().platform.hosts.at(name), [authority, name, initial]() mutable {
     sg4::Actor::self()->daemonize();
     World& w = world();
-    auto socket = w.net.udp_bind(name, "0.0.0.0", 53);
-    while (true) {
-      Datagram d = socket->recv();
+    const ServiceSpec& service = w.host(name).spec->services.at("named");
+    run_while_up(service, [&](double stop) {
+    std::shared_ptr<UdpSocket> socket = std::move(*initial);
+    if (!socket) socket = w.net.udp_bind(name, "0.0.0.0", 53);
+    while (w.now() < stop) {
+      Datagram d;
+      try {
+        d = socket->recv(std::isinf(stop) ? -1 : stop - w.now());
+      } catch (const ConnectionTimedOut&) {
+        break;
+      }
       dns::Message query;
       try {
         query = dns::decode(d.bytes);
@@ -66,6 +80,7 @@ void start_named(HostState& host) {
       dns::Message answer = authority->answer(query);
       socket->send_to(d.src_ip, d.src_port, dns::encode(answer, dns::EncodeOptions{512}));
     }
+    });
   });
 }
 

@@ -19,6 +19,7 @@ struct ConnectRequest {
   std::string client_host, client_ip;
   int client_port;
   std::string reply_mailbox;
+  std::shared_ptr<ConnectionState> state;
 };
 
 // The SYN-ACK that completes connect().
@@ -49,7 +50,17 @@ Segment* take_segment(sg4::Mailbox* mailbox, double timeout) {
 void Connection::send(const std::string& bytes, const std::string& tag) {
   if (closed_) throw std::logic_error("send on a closed connection");
   double start = sg4::Engine::get_clock();
-  out_->put(new Segment{bytes, tag, false}, bytes.size());
+  int& in_flight = client_side_ ? state_->in_flight_to_server : state_->in_flight_to_client;
+  ++in_flight;
+  try {
+    out_->put(new Segment{bytes, tag, false}, bytes.size());
+  } catch (const simgrid::Exception&) {
+    // The peer gave up on the connection (its host failed or it closed).
+    --in_flight;
+    closed_ = true;
+    throw ConnectionTimedOut("connection reset while sending");
+  }
+  --in_flight;
   if (trace_) {
     TranscriptEntry e;
     e.start = start;
@@ -69,7 +80,20 @@ void Connection::send(const std::string& bytes, const std::string& tag) {
 
 bool Connection::recv(std::string& out, double timeout) {
   if (peer_closed_) return false;
-  Segment* segment = take_segment(in_, timeout);
+  Segment* segment = nullptr;
+  auto comm = in_->get_async<Segment>(&segment);
+  if (timeout < 0) {
+    comm->wait();
+  } else {
+    const int& in_flight = client_side_ ? state_->in_flight_to_client : state_->in_flight_to_server;
+    // wait_any_for leaves the transfer alone on timeout, unlike wait_for,
+    // which would fail it for the sender too.
+    while (simgrid::s4u::Comm::wait_any_for({comm}, timeout) != 0) {
+      if (in_flight > 0) continue;  // data is arriving: not idle
+      comm->cancel();
+      throw ConnectionTimedOut("timed out");
+    }
+  }
   std::unique_ptr<Segment> owned(segment);
   if (owned->fin) {
     peer_closed_ = true;
@@ -98,8 +122,25 @@ Listener::~Listener() {
   mailbox_->set_receiver(nullptr);
 }
 
-std::unique_ptr<Connection> Listener::accept() {
-  auto* request = mailbox_->get<ConnectRequest>();
+std::unique_ptr<Connection> Listener::accept() { return accept(-1); }
+
+std::unique_ptr<Connection> Listener::accept(double timeout) {
+  if (!attached_) {
+    mailbox_->set_receiver(sg4::Actor::self());
+    attached_ = true;
+  }
+  ConnectRequest* request = nullptr;
+  auto comm = mailbox_->get_async<ConnectRequest>(&request);
+  if (timeout < 0) {
+    comm->wait();
+  } else {
+    try {
+      comm->wait_for(timeout);
+    } catch (const simgrid::TimeoutException&) {
+      comm->cancel();
+      return nullptr;
+    }
+  }
   std::unique_ptr<ConnectRequest> owned(request);
   auto conn = std::make_unique<Connection>();
   conn->id_ = owned->id;
@@ -117,6 +158,7 @@ std::unique_ptr<Connection> Listener::accept() {
   conn->peer_port_ = owned->client_port;
   conn->in_ = sg4::Mailbox::by_name(fmt::format("tcp{}:server", owned->id));
   conn->out_ = sg4::Mailbox::by_name(owned->reply_mailbox);
+  conn->state_ = owned->state;
   conn->in_->set_receiver(sg4::Actor::self());
   conn->trace_ = net_->trace_;
   conn->out_->put_init(new Segment{"", "", false}, 0)->detach();  // SYN-ACK
@@ -133,20 +175,30 @@ UdpSocket::~UdpSocket() {
   if (mailbox_) mailbox_->set_receiver(nullptr);
 }
 
-void UdpSocket::send_to(const std::string& ip, int port, const std::string& bytes) {
+bool UdpSocket::send_to(const std::string& ip, int port, const std::string& bytes) {
   std::string dst_ip = net_->resolve_loopback(host_, ip);
   std::string dst_host = net_->host_of_ip(dst_ip);
-  if (dst_host.empty()) return;  // no such host: the datagram is lost
+  if (dst_host.empty()) return true;  // no such host: the datagram is lost
   auto& entry = net_->hosts_.at(dst_host);
-  if (!entry.host->is_on()) return;
+  if (!entry.host->is_on()) return true;  // lost as well, without an answer
   auto it = net_->udp_.find(net_->key(dst_ip, port));
   if (it == net_->udp_.end()) it = net_->udp_.find(net_->key("0.0.0.0@" + dst_host, port));
-  if (it == net_->udp_.end()) return;  // port unreachable: lost for the sender
-  std::string src_ip = ip == "127.0.0.1" ? "127.0.0.1" : ip_;
+  if (it == net_->udp_.end()) {
+    sg4::Host* src = net_->hosts_.at(host_).host;
+    sg4::Comm::sendto(src, entry.host, bytes.size());
+    sg4::Comm::sendto(entry.host, src, 0);
+    return false;
+  }
+  std::string src_ip = ip.rfind("127.", 0) == 0 ? "127.0.0.1" : ip_;
   it->second->mailbox_->put_init(new Datagram{src_ip, port_, bytes}, bytes.size())->detach();
+  return true;
 }
 
 Datagram UdpSocket::recv(double timeout) {
+  if (!attached_) {
+    mailbox_->set_receiver(sg4::Actor::self());
+    attached_ = true;
+  }
   Datagram* d = nullptr;
   auto comm = mailbox_->get_async<Datagram>(&d);
   if (timeout < 0) {
@@ -194,7 +246,8 @@ std::unique_ptr<Listener> Network::listen(const std::string& host, const std::st
   l->port_ = port;
   l->protocol_ = protocol;
   l->mailbox_ = sg4::Mailbox::by_name(fmt::format("listen:{}:{}:{}", host, bind_ip, port));
-  l->mailbox_->set_receiver(sg4::Actor::self());
+  // The receiver is set by the first accept(), so a daemon's socket can be
+  // opened before the simulation starts (see Network::listen).
   std::string where = bind_ip == "0.0.0.0" ? "any@" + host : bind_ip == "127.0.0.1" ? "lo@" + host : bind_ip;
   listeners_[key(where, port)] = l.get();
   return l;
@@ -258,7 +311,9 @@ std::unique_ptr<Connection> Network::connect(const std::string& host, const std:
   conn->in_->set_receiver(sg4::Actor::self());
   conn->out_ = sg4::Mailbox::by_name(fmt::format("tcp{}:server", conn->id_));
   conn->trace_ = trace_;
-  listener->mailbox_->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, reply}, 0)
+  conn->state_ = std::make_shared<ConnectionState>();
+  listener->mailbox_
+      ->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, reply, conn->state_}, 0)
       ->detach();
   std::unique_ptr<Segment> syn_ack(take_segment(conn->in_, timeout));
   return conn;
@@ -272,7 +327,6 @@ std::unique_ptr<UdpSocket> Network::udp_bind(const std::string& host, const std:
   s->port_ = port == 0 ? hosts_.at(host).next_port++ : port;
   std::string where = ip == "0.0.0.0" ? "0.0.0.0@" + host : s->ip_;
   s->mailbox_ = sg4::Mailbox::by_name(fmt::format("udp:{}:{}:{}", host, where, s->port_));
-  s->mailbox_->set_receiver(sg4::Actor::self());
   udp_[key(where, s->port_)] = s.get();
   return s;
 }

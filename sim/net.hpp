@@ -51,13 +51,21 @@ struct Segment {
   bool fin = false;
 };
 
+/// What both ends of a connection know: writes still travelling each way.
+struct ConnectionState {
+  int in_flight_to_client = 0;
+  int in_flight_to_server = 0;
+};
+
 /// An established TCP connection, seen from one end.
 class Connection {
  public:
   /// Writes bytes; returns when they have arrived at the peer's host.
   void send(const std::string& bytes, const std::string& tag = "");
   /// Reads the next write of the peer into `out`. Returns false at end of
-  /// stream. Throws ConnectionTimedOut after `timeout` seconds (< 0: never).
+  /// stream. Throws ConnectionTimedOut after `timeout` seconds without data
+  /// (< 0: never); a write still arriving counts as data, as TCP shows
+  /// progress byte by byte while a simulated write arrives whole.
   bool recv(std::string& out, double timeout = -1);
   /// Sends FIN. Further sends are errors; pending reads still work.
   void close();
@@ -88,6 +96,7 @@ class Connection {
   simgrid::s4u::Mailbox* in_ = nullptr;
   simgrid::s4u::Mailbox* out_ = nullptr;
   std::string last_tag_;
+  std::shared_ptr<ConnectionState> state_;
   bool peer_closed_ = false;
   bool closed_ = false;
   Trace* trace_ = nullptr;
@@ -100,6 +109,8 @@ class Listener {
   /// Waits for the next connection. The new connection's incoming data goes
   /// to the caller until another actor calls Connection::attach().
   std::unique_ptr<Connection> accept();
+  /// Same, but gives up after `timeout` seconds and returns nullptr.
+  std::unique_ptr<Connection> accept(double timeout);
 
  private:
   friend class Network;
@@ -107,6 +118,7 @@ class Listener {
   std::string host_, bind_ip_, protocol_;
   int port_ = 0;
   simgrid::s4u::Mailbox* mailbox_ = nullptr;
+  bool attached_ = false;  // the accepting actor receives the SYNs eagerly
 };
 
 /// A received datagram.
@@ -120,7 +132,10 @@ struct Datagram {
 class UdpSocket {
  public:
   ~UdpSocket();
-  void send_to(const std::string& ip, int port, const std::string& bytes);
+  /// Sends a datagram. Returns false when the destination host is up but
+  /// nothing listens on the port: the sender's kernel then gets an ICMP port
+  /// unreachable one round trip later, which this call waits for.
+  bool send_to(const std::string& ip, int port, const std::string& bytes);
   /// Throws ConnectionTimedOut after `timeout` seconds (< 0: never).
   Datagram recv(double timeout = -1);
   int port() const { return port_; }
@@ -132,6 +147,7 @@ class UdpSocket {
   std::string host_, ip_;
   int port_ = 0;
   simgrid::s4u::Mailbox* mailbox_ = nullptr;
+  bool attached_ = false;  // the receiving actor gets datagrams eagerly
 };
 
 /// The address book and socket tables of every simulated host.
@@ -145,6 +161,8 @@ class Network {
   std::string host_of_ip(const std::string& ip) const;
 
   /// `bind_ip` is an address of the host, "127.0.0.1" or "0.0.0.0" (any).
+  /// May be called before the simulation starts, so that daemons listen
+  /// from time 0 whatever order the actors run in.
   std::unique_ptr<Listener> listen(const std::string& host, const std::string& bind_ip, int port,
                                    const std::string& protocol);
   /// Connects from `host` (the calling actor's host). `timeout` bounds the

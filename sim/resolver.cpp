@@ -76,8 +76,12 @@ LookupResult Resolver::query(const std::string& name, dns::RecordType type) {
       dns::Message q = dns::make_query(id, dns::absolute_name(name), type, true);
       std::string wire = dns::encode(q);
       double start = w.now();
-      socket->send_to(server, 53, wire);
+      bool reachable = socket->send_to(server, 53, wire);
       record_dns(w, host_.name, server, host_.ip, q, wire.size(), start, start);
+      if (!reachable) {
+        last_problem = "connection refused";  // ICMP port unreachable: try the next server
+        continue;
+      }
       double wait = std::max(1.0, (host_.resolver.timeout * (1 << attempt)) / nscount);
       double deadline = w.now() + wait;
       while (true) {
@@ -130,6 +134,25 @@ LookupResult Resolver::query(const std::string& name, dns::RecordType type) {
   result.status = LookupStatus::TEMPFAIL;
   result.detail = last_problem == "timed out" ? "name server timeout" : "name server " + last_problem;
   return result;
+}
+
+LookupResult Resolver::address_of(const std::string& name) {
+  std::string bare = name;
+  if (!bare.empty() && bare.back() == '.') bare.pop_back();
+  auto addresses = dns::hosts_addresses(host_.hosts_file, bare);
+  for (const auto& a : addresses) {
+    if (a.find(':') != std::string::npos) continue;  // IPv6 entries are not used
+    LookupResult r;
+    r.status = LookupStatus::ANSWER;
+    dns::ResourceRecord rr;
+    rr.name = dns::absolute_name(bare);
+    rr.type = dns::RecordType::A;
+    rr.rdata = dns::AData{a};
+    r.records.push_back(rr);
+    r.detail = "/etc/hosts";
+    return r;
+  }
+  return query(name, dns::RecordType::A);
 }
 
 }  // namespace mailsim::sim

@@ -3,6 +3,9 @@
 // RD set, each try waiting `timeout << attempt` seconds divided by the
 // number of servers (at least 1 s), `attempts` rounds in all.
 //
+// Address lookups (address_of) read /etc/hosts before asking DNS, as
+// glibc does with nsswitch's `hosts: files dns`.
+//
 // NOTE: the search list is not applied; names are looked up as absolute
 // names, so the extra `name.domain` queries glibc sends are not modelled.
 #pragma once
@@ -34,6 +37,8 @@ class Resolver {
  public:
   explicit Resolver(HostState& host) : host_(host) {}
   LookupResult query(const std::string& name, dns::RecordType type);
+  /// gethostbyname(): /etc/hosts first, then an A query ("hosts: files dns").
+  LookupResult address_of(const std::string& name);
 
  private:
   HostState& host_;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -24,6 +25,21 @@ const UserSpec* HostSpec::user(const std::string& user_name) const {
   for (const auto& u : users)
     if (u.name == user_name) return &u;
   return nullptr;
+}
+
+bool ServiceSpec::running_at(double t) const {
+  for (const auto& w : stopped)
+    if (t >= w.from && t < w.to) return false;
+  return true;
+}
+
+double ServiceSpec::next_change(double t) const {
+  double next = std::numeric_limits<double>::infinity();
+  for (const auto& w : stopped) {
+    if (w.from > t) next = std::min(next, w.from);
+    if (w.to > t) next = std::min(next, w.to);
+  }
+  return next;
 }
 
 const HostSpec* Scenario::host(const std::string& host_name) const {
@@ -319,8 +335,9 @@ class ScenarioLoader {
       if (!known.count(s.name))
         r_.fail(key, fmt::format("unknown service '{}' (use sendmail, dovecot or named)", s.name));
       if (options && !options.IsNull()) {
-        r_.expect_keys(options, "service " + s.name, {"args", "running", "stopped"});
+        r_.expect_keys(options, "service " + s.name, {"args", "stopped"});
         for (const auto& kv : options) s.options[kv.first.as<std::string>()] = r_.str(kv.second, kv.first.as<std::string>());
+        if (options["stopped"]) s.stopped = windows(options["stopped"], "stopped");
       }
       h.services[s.name] = std::move(s);
     };
@@ -331,6 +348,32 @@ class ScenarioLoader {
     } else {
       r_.fail(n, "services must be a list (sendmail, dovecot, named) or a mapping with options");
     }
+  }
+
+  // `always`, or comma-separated FROM-TO spans of durations: "0s-20m, 1h-2h".
+  std::vector<Window> windows(const YAML::Node& n, const std::string& what) {
+    std::string text = r_.str(n, what);
+    if (text == "always") return {Window{0, std::numeric_limits<double>::infinity()}};
+    std::vector<Window> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t comma = text.find(',', start);
+      std::string span = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      span.erase(0, span.find_first_not_of(' '));
+      span.erase(span.find_last_not_of(' ') + 1);
+      size_t dash = span.find('-');
+      std::optional<double> from, to;
+      if (dash != std::string::npos) {
+        from = units::parse_duration(span.substr(0, dash));
+        to = units::parse_duration(span.substr(dash + 1));
+      }
+      if (!from || !to || *to <= *from)
+        r_.fail(n, fmt::format("invalid {} window '{}' (use always, or FROM-TO such as 0s-20m, 1h-2h)", what, span));
+      out.push_back(Window{*from, *to});
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    return out;
   }
 
   void load_users(const YAML::Node& n, HostSpec& h) {

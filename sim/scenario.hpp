@@ -26,11 +26,22 @@ struct UserSpec {
   int uid = 0;
 };
 
+/// A span of simulated time, [from, to) in seconds.
+struct Window {
+  double from = 0;
+  double to = 0;
+};
+
 /// A daemon started on a host, with its command-line style options.
 struct ServiceSpec {
   std::string name;                          ///< sendmail, dovecot or named
   std::map<std::string, std::string> options;  ///< e.g. args: "-bd -q1h"
+  std::vector<Window> stopped;               ///< when the daemon is not running
   SourcePos pos;
+
+  bool running_at(double t) const;
+  /// The next instant after `t` when the daemon starts or stops (infinity if none).
+  double next_change(double t) const;
 };
 
 struct HostSpec {

@@ -14,6 +14,8 @@
 // Not modelled: greet_pause, the anti-harvest reply delays,
 // MaxDaemonChildren, load average limits (QueueLA, RefuseLA), ETRN queue
 // runs, STARTTLS, AUTH.
+#include <cmath>
+
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
@@ -104,9 +106,15 @@ class SessionHooks : public smtp::ServerHooks {
     entry.created = w.now();
     entry.trace_id = conn_.last_tag();
     entry.received_from = smtp::client_text(session.peer);
+    entry.received_from_mta = session.peer.ptr_name.empty() ? "[" + session.peer.ip + "]" : session.peer.ptr_name;
     // Sendmail's initial priority: message size + class * 0 + 30000 per recipient (WkRecipFact).
     entry.priority = static_cast<long>(entry.size) + 30000L * static_cast<long>(envelope.rcpt_to.size());
-    for (const auto& r : envelope.rcpt_to) entry.recipients.push_back(QueuedRecipient{r, r});
+    for (const auto& r : envelope.rcpt_to) {
+      QueuedRecipient q;
+      q.address = r;
+      q.original = r;
+      entry.recipients.push_back(q);
+    }
     host_.queue->add(std::move(entry));
     accepted_.push_back(qid);
     w.changed();
@@ -148,7 +156,7 @@ smtp::ServerConfig server_config(const HostState& host) {
   return c;
 }
 
-void run_session(HostState& host, std::unique_ptr<Connection> conn) {
+void run_session(HostState& host, std::shared_ptr<Connection> conn) {
   World& w = world();
   conn->attach();
   unsigned pid = host.new_pid();
@@ -204,31 +212,58 @@ void run_session(HostState& host, std::unique_ptr<Connection> conn) {
 
 }  // namespace
 
+void start_listener(HostState& host);
+void start_queue_runner(HostState& host);
+
 void start_sendmail(HostState& host) {
+  // Without -bd nothing listens; `sendmail -q1h` alone only runs the queue.
+  if (host.sendmail.daemon) start_listener(host);
+  if (host.sendmail.queue_interval > 0) start_queue_runner(host);
+}
+
+void start_listener(HostState& host) {
   World& w = world();
   sg4::Host* sg_host = w.platform.hosts.at(host.name);
   HostState* h = &host;
-  sg4::Actor::create("sendmail", sg_host, [h] {
+  const ServiceSpec& service = host.spec->services.at("sendmail");
+  // SimGrid keeps copies of an actor's function until the engine ends, so
+  // the socket is handed over through a shared slot that the actor empties.
+  auto initial = std::make_shared<std::shared_ptr<Listener>>();
+  if (service.running_at(0))
+    *initial = w.net.listen(host.name, host.sendmail.daemon_addr, host.sendmail.daemon_port, "smtp");
+  sg4::Actor::create("sendmail", sg_host, [h, initial]() mutable {
     sg4::Actor::self()->daemonize();
     World& w = world();
-    auto listener = w.net.listen(h->name, h->sendmail.daemon_addr, h->sendmail.daemon_port, "smtp");
-    while (true) {
-      std::shared_ptr<Connection> conn(listener->accept().release());
-      sg4::Actor::create("sendmail", sg4::this_actor::get_host(), [h, conn]() mutable {
-        sg4::Actor::self()->daemonize();
-        run_session(*h, std::unique_ptr<Connection>(new Connection(std::move(*conn))));
-      });
-    }
-  });
-  if (host.sendmail.queue_interval > 0) {
-    sg4::Actor::create("queue-runner", sg_host, [h] {
-      sg4::Actor::self()->daemonize();
-      while (true) {
-        sg4::this_actor::sleep_for(h->sendmail.queue_interval);
-        for (const auto& qid : h->queue->run_order()) deliver_entry(*h, qid);
+    run_while_up(h->spec->services.at("sendmail"), [&](double stop) {
+      std::shared_ptr<Listener> listener = std::move(*initial);
+      if (!listener) listener = w.net.listen(h->name, h->sendmail.daemon_addr, h->sendmail.daemon_port, "smtp");
+      while (w.now() < stop) {
+        std::unique_ptr<Connection> accepted = listener->accept(std::isinf(stop) ? -1 : stop - w.now());
+        if (!accepted) break;
+        std::shared_ptr<Connection> conn(accepted.release());
+        sg4::Actor::create("sendmail", sg4::this_actor::get_host(), [h, conn] {
+          sg4::Actor::self()->daemonize();
+          run_session(*h, conn);
+        });
       }
     });
-  }
+  });
+}
+
+// The daemon runs the queue itself every -q interval, so a stopped daemon
+// runs no queue either.
+void start_queue_runner(HostState& host) {
+  HostState* h = &host;
+  sg4::Actor::create("queue-runner", world().platform.hosts.at(host.name), [h] {
+    sg4::Actor::self()->daemonize();
+    World& w = world();
+    const ServiceSpec& service = h->spec->services.at("sendmail");
+    while (true) {
+      sg4::this_actor::sleep_for(h->sendmail.queue_interval);
+      if (!service.running_at(w.now())) continue;
+      for (const auto& qid : h->queue->run_order()) deliver_entry(*h, qid);
+    }
+  });
 }
 
 }  // namespace mailsim::sim

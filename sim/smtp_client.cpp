@@ -57,6 +57,7 @@ SmtpOutcome run_smtp_client(Connection& conn, ClientRole role, const std::string
       if (r.failed_stage == smtp::ClientStage::CONNECTION) out.broken = true;
     }
     if (out.broken && r.delivered()) out.broken = false;
+    out.loops_back = r.loops_back;
   }
   return out;
 }

@@ -29,6 +29,7 @@ struct SmtpOutcome {
   int failure_code = 0;    ///< a reply that ended the transaction early (banner, EHLO, MAIL, DATA)
   std::string failure_enhanced, failure_text;
   bool broken = false;     ///< the connection closed or timed out mid-session
+  bool loops_back = false; ///< the EHLO reply named this host: "mail loops back to me"
 };
 
 enum class ClientRole { MUA, MTA };

@@ -47,6 +47,21 @@ bool World::idle() const {
   return true;
 }
 
+void run_while_up(const ServiceSpec& service, const std::function<void(double stop)>& serve) {
+  while (true) {
+    double now = sg4::Engine::get_clock();
+    double change = service.next_change(now);
+    if (!service.running_at(now)) {
+      if (std::isinf(change)) sg4::this_actor::suspend();  // stopped for good
+      sg4::this_actor::sleep_until(change);
+      continue;
+    }
+    serve(change);
+    if (std::isinf(change)) return;
+    sg4::this_actor::sleep_until(change);
+  }
+}
+
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   int argc = 1;
   char name[] = "mailsim";
@@ -87,7 +102,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   for (const auto& h : scenario.hosts) {
     if (!h.up) continue;
     HostState& state = w.hosts.at(h.name);
-    if (h.runs("named") && h.services.at("named").options.count("stopped") == 0) start_named(state);
+    if (h.runs("named")) start_named(state);
     if (h.runs("sendmail")) start_sendmail(state);
     if (h.runs("dovecot")) start_dovecot(state);
   }

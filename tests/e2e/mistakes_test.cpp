@@ -1,0 +1,159 @@
+// Each classic lab mistake, run end to end: the outcome the real Sendmail,
+// BIND and Dovecot produce (described at the top of each scenario file).
+#include <gtest/gtest.h>
+
+#include "models/mailbox/mbox.hpp"
+#include "tests/e2e/run_helpers.hpp"
+
+namespace mailsim::e2e {
+namespace {
+
+std::string mistake(const std::string& name) {
+  return std::string(MAILSIM_SOURCE_DIR) + "/scenarios/mistakes/" + name + ".yaml";
+}
+
+std::string last_reply(const nlohmann::json& run, const std::string& id) {
+  const auto* m = find_message(run, id);
+  if (!m) return "<no message " + id + ">";
+  return (*m)["recipients"][0]["last_reply"].get<std::string>();
+}
+
+std::string status(const nlohmann::json& run, const std::string& id) {
+  const auto* m = find_message(run, id);
+  return m ? (*m)["status"].get<std::string>() : "<no message " + id + ">";
+}
+
+void expect_balance(const nlohmann::json& run) {
+  const auto& b = run["balance"];
+  EXPECT_EQ(b["submitted"].get<int>(),
+            b["delivered"].get<int>() + b["queued"].get<int>() + b["bounced"].get<int>() + b["rejected"].get<int>());
+}
+
+// The PC's Inbox text, for checking what a bounce says.
+std::string inbox(const std::string& dir, const std::string& pc, const std::string& user) {
+  return read_file(dir + "/" + pc + "/home/" + user + "/Inbox");
+}
+
+TEST(Mistakes, BoundToLocalhostLeavesMailQueued) {
+  Outcome r = run_mailsim({"run", mistake("bound-to-localhost")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "queued");
+  EXPECT_EQ(last_reply(r.json, "kim-to-lee"), "Deferred: Connection refused by mail.naver.com.");
+  EXPECT_EQ(r.json["queues"]["mail.daum.net"]["samples"].back()[1], 1);
+  EXPECT_EQ(status(r.json, "lee-reply"), "rejected");
+  expect_balance(r.json);
+}
+
+TEST(Mistakes, MissingLocalHostNamesBounces) {
+  std::string dir = temp_dir();
+  Outcome r = run_mailsim({"run", mistake("missing-local-host-names"), "--mailbox-dir", dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "bounced");
+  EXPECT_EQ(last_reply(r.json, "kim-to-lee"), "Local configuration error");
+  const auto* dsn = find_message(r.json, "kim-to-lee.dsn");
+  ASSERT_NE(dsn, nullptr);
+  EXPECT_EQ((*dsn)["from"], "");
+  EXPECT_EQ((*dsn)["to"], nlohmann::json({"kim@daum.net", "postmaster"}));
+  EXPECT_EQ((*dsn)["status"], "delivered");
+  std::string kim = inbox(dir, "kim-pc.daum.net", "kim");
+  EXPECT_NE(kim.find("Subject: Returned mail: see transcript for details"), std::string::npos) << kim;
+  EXPECT_NE(kim.find("554 5.0.0 MX list for naver.com. points back to mail.naver.com"), std::string::npos) << kim;
+  // The postmaster's copy lands in root's mailbox on mail.naver.com.
+  EXPECT_NE(read_file(dir + "/mail.naver.com/var/mail/root").find("From MAILER-DAEMON  "), std::string::npos);
+  expect_balance(r.json);
+}
+
+TEST(Mistakes, NoRelayLineRefusesSubmission) {
+  Outcome r = run_mailsim({"run", mistake("no-relay-line")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "rejected");
+  EXPECT_EQ(last_reply(r.json, "kim-to-lee").rfind("550 5.7.1 <lee@naver.com>... Relaying denied", 0), 0u)
+      << last_reply(r.json, "kim-to-lee");
+  EXPECT_EQ(status(r.json, "lee-reply"), "delivered");
+  expect_balance(r.json);
+}
+
+TEST(Mistakes, MxAddressLoopsBack) {
+  std::string dir = temp_dir();
+  Outcome r = run_mailsim({"run", mistake("mx-address-loops-back"), "--mailbox-dir", dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "delivered");
+  EXPECT_EQ((*find_step(r.json, "kim-to-lee", 1))["to"], "mail.naver.com");
+  EXPECT_EQ(status(r.json, "lee-reply"), "bounced");
+  EXPECT_EQ(last_reply(r.json, "lee-reply"), "Local configuration error");
+  std::string lee = inbox(dir, "lee-pc.naver.com", "lee");
+  EXPECT_NE(lee.find("553 5.3.5 mail.daum.net. config error: mail loops back to me (MX problem?)"),
+            std::string::npos)
+      << lee.substr(0, 3000);
+  expect_balance(r.json);
+}
+
+TEST(Mistakes, MxWithoutTrailingDotBounces) {
+  Outcome r = run_mailsim({"run", mistake("mx-without-trailing-dot")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "bounced");
+  EXPECT_EQ(last_reply(r.json, "kim-to-lee"),
+            "Host unknown (Name server: mail.naver.com.naver.com.: host not found)");
+  EXPECT_EQ(status(r.json, "kim-to-lee.dsn"), "delivered");
+  EXPECT_EQ(status(r.json, "lee-reply"), "delivered");
+  expect_balance(r.json);
+}
+
+TEST(Mistakes, NamedStoppedDefersUntilItReturns) {
+  Outcome r = run_mailsim({"run", mistake("named-stopped")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "delivered");
+  const auto* m = find_message(r.json, "kim-to-lee");
+  ASSERT_NE(m, nullptr);
+  // named is back at 20 min; the -q5m queue run after that delivers.
+  EXPECT_GE((*m)["delivered"].get<double>(), 20 * 60.0);
+  EXPECT_LE((*m)["delivered"].get<double>(), 25 * 60.0 + 5);
+  EXPECT_EQ(r.json["queues"]["mail.daum.net"]["max_depth"], 1);
+  expect_balance(r.json);
+}
+
+TEST(Mistakes, WrongPasswordLeavesMailOnServer) {
+  Outcome r = run_mailsim({"run", mistake("wrong-pop3-password"), "--until", "5m", "--transcript"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto* m = find_message(r.json, "kim-to-lee");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ((*m)["status"], "delivered");
+  EXPECT_TRUE((*m)["retrieved"].is_null());
+  EXPECT_NE(r.out.find("S: -ERR [AUTH] Authentication failed."), std::string::npos);
+  expect_balance(r.json);
+}
+
+TEST(Mistakes, MailLocationShowsEmptyInbox) {
+  Outcome r = run_mailsim({"run", mistake("dovecot-mail-location"), "--until", "5m", "--transcript"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto* m = find_message(r.json, "kim-to-lee");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ((*m)["status"], "delivered");
+  EXPECT_TRUE((*m)["retrieved"].is_null());
+  EXPECT_NE(r.out.find("mail.naver.com -> lee-pc.naver.com  S: +OK 0 0"), std::string::npos);
+}
+
+TEST(Mistakes, SendmailNotRunningRefuses) {
+  Outcome r = run_mailsim({"run", mistake("sendmail-not-running"), "--until", "10m"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "queued");
+  EXPECT_EQ(last_reply(r.json, "kim-to-lee"), "Deferred: Connection refused by mail.naver.com.");
+  EXPECT_EQ(status(r.json, "lee-reply"), "rejected");
+  expect_balance(r.json);
+}
+
+TEST(Mistakes, HostSwitchedOffTimesOut) {
+  Outcome r = run_mailsim({"run", mistake("host-switched-off"), "--until", "10m"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "rejected");
+  EXPECT_EQ(status(r.json, "lee-reply"), "queued");
+  EXPECT_EQ(last_reply(r.json, "lee-reply"), "Deferred: Connection timed out with mail.daum.net.");
+  // Sendmail waits for the kernel's connect timeout before deferring.
+  const auto* step4 = find_step(r.json, "lee-reply", 4);
+  ASSERT_NE(step4, nullptr);
+  EXPECT_GE((*step4)["end"].get<double>() - (*step4)["start"].get<double>(), 127.0 - 1e-9);
+  expect_balance(r.json);
+}
+
+}  // namespace
+}  // namespace mailsim::e2e
