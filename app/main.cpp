@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
   RunArgs run;
   auto* run_cmd = app.add_subcommand("run", "Simulate a scenario and report steps (1)-(9), queues and the mail balance");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (YAML)")->required();
-  run_cmd->add_option("--seed", run.seed, "Seed for every random stream (default: the scenario's seed)");
+  run_cmd->add_option("--seed", run.seed, "Seed for every random stream (default: the scenario's seed)")
+      ->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--set", run.sets, "Override one scenario value by its dotted path, e.g. network.latency=50ms")
       ->take_all()
       ->allow_extra_args(false);

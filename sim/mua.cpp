@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
+#include "models/config/text.hpp"
 #include "models/dns/message.hpp"
 #include "models/message/compose.hpp"
 #include "sim/actors.hpp"
@@ -64,7 +65,11 @@ void submit(const WorkloadItem& item, size_t item_index) {
   rec.to = send.to;
   rec.size = text->size();
   rec.submitted = w.now();
+  // Sendmail delivers one copy per distinct address (compared without case).
   for (const auto& r : send.to) {
+    bool seen = false;
+    for (const auto& existing : rec.recipients) seen |= config::text::iequals(existing.address, r);
+    if (seen) continue;
     RecipientRecord rr;
     rr.address = r;
     rec.recipients.push_back(rr);
@@ -150,6 +155,11 @@ void check_mailbox(const WorkloadItem& item) {
         Pop3Fetch result = run_pop3_client(*conn, fetch.user, fetch.password, fetch.keep, kClientReplyTimeout);
         conn->close();
         std::string server_host = w.net.host_of_ip(ip);
+        double listed = result.messages.empty() ? w.now() : result.messages.front().requested;
+        if (!result.failure.empty()) {
+          w.trace.notes.push_back(fmt::format("{} s: {} fetching {}@{}: {}", w.now(), item.pc, fetch.user,
+                                              fetch.server, result.failure));
+        }
         for (const auto& got : result.messages) {
           auto& inbox = pc.inbox[fetch.local_user];
           inbox.push_back(InboxMessage{got.sender, got.received, got.content});
@@ -158,7 +168,7 @@ void check_mailbox(const WorkloadItem& item) {
           if (RecipientRecord* r = m->recipient(got.recipient)) {
             if (!r->retrieved) r->retrieved = got.received;
           }
-          m->steps.push_back(StepRecord{8, start, got.requested, item.pc, server_host, "pop3",
+          m->steps.push_back(StepRecord{8, start, listed, item.pc, server_host, "pop3",
                                         fmt::format("USER/PASS, STAT, LIST as {}", fetch.user), got.recipient});
           m->steps.push_back(StepRecord{9, got.requested, got.received, server_host, item.pc, "pop3",
                                         fmt::format("RETR {}: {} octets", got.number, got.octets), got.recipient});

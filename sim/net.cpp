@@ -72,7 +72,7 @@ void Connection::send(const std::string& bytes, const std::string& tag) {
     e.client_ip = client_side_ ? local_ip_ : peer_ip_;
     e.server_ip = client_side_ ? peer_ip_ : local_ip_;
     e.direction = client_side_ ? 'C' : 'S';
-    e.bytes = bytes;
+    e.bytes = bytes.substr(0, kTranscriptKeep);
     e.size = bytes.size();
     trace_->transcript.push_back(std::move(e));
   }
@@ -180,7 +180,7 @@ bool UdpSocket::send_to(const std::string& ip, int port, const std::string& byte
   std::string dst_host = net_->host_of_ip(dst_ip);
   if (dst_host.empty()) return true;  // no such host: the datagram is lost
   auto& entry = net_->hosts_.at(dst_host);
-  if (!entry.host->is_on()) return true;  // lost as well, without an answer
+  if (!entry.up) return true;  // lost as well, without an answer
   auto it = net_->udp_.find(net_->key(dst_ip, port));
   if (it == net_->udp_.end()) it = net_->udp_.find(net_->key("0.0.0.0@" + dst_host, port));
   if (it == net_->udp_.end()) {
@@ -217,8 +217,10 @@ Datagram UdpSocket::recv(double timeout) {
 
 // ---- Network ----
 
+void Network::set_up(const std::string& name, bool up) { hosts_.at(name).up = up; }
+
 void Network::add_host(const std::string& name, const std::string& ip, sg4::Host* host) {
-  hosts_[name] = HostEntry{ip, host, 32768};
+  hosts_[name] = HostEntry{ip, host, 32768, true};
   by_ip_[ip] = name;
 }
 
@@ -282,7 +284,7 @@ std::unique_ptr<Connection> Network::connect(const std::string& host, const std:
 
   // No host owns the address, or it is switched off: the SYNs go unanswered
   // until the kernel gives up.
-  if (dst_host.empty() || !hosts_.at(dst_host).host->is_on()) {
+  if (dst_host.empty() || !hosts_.at(dst_host).up) {
     sg4::this_actor::sleep_for(timeout);
     throw ConnectionTimedOut(fmt::format("Connection timed out with {}", ip));
   }

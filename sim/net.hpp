@@ -156,6 +156,9 @@ class Network {
   explicit Network(Trace* trace) : trace_(trace) {}
 
   void add_host(const std::string& name, const std::string& ip, simgrid::s4u::Host* host);
+  /// Switches a host on or off: nothing on a switched-off host answers, so
+  /// connections to it time out and datagrams to it are lost.
+  void set_up(const std::string& name, bool up);
   const std::string& ip_of(const std::string& host_name) const;
   /// The host name owning `ip`, or "" when no host has it.
   std::string host_of_ip(const std::string& ip) const;
@@ -179,6 +182,7 @@ class Network {
     std::string ip;
     simgrid::s4u::Host* host = nullptr;
     int next_port = 32768;
+    bool up = true;
   };
   std::string key(const std::string& ip, int port) const;
   const Listener* find_listener(const std::string& from_host, const std::string& ip, int port) const;

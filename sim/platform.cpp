@@ -102,6 +102,9 @@ Platform build_platform(sg4::Engine& engine, const Scenario& s) {
     zone->add_route(p.hosts[ends.first]->get_netpoint(), p.hosts[ends.second]->get_netpoint(), nullptr,
                     nullptr, route, true);
   }
+  // The run's controller lives on a host of its own, outside the topology,
+  // so it runs whatever the scenario does to its hosts.
+  p.controller = zone->create_host("mailsim-controller", 1e9);
   zone->seal();
   return p;
 }

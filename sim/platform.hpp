@@ -25,6 +25,7 @@ namespace mailsim::sim {
 /// The hosts and paths of one run.
 struct Platform {
   std::map<std::string, simgrid::s4u::Host*> hosts;  ///< by host name
+  simgrid::s4u::Host* controller = nullptr;  ///< runs the run's controller; no links
   /// One-way latency in seconds between two hosts (sum over the path's links).
   std::map<std::pair<std::string, std::string>, double> path_latency;
   /// Names of the links on the path between two hosts, in order.

@@ -243,13 +243,25 @@ class ScenarioLoader {
       if (!t) r_.fail(root["start"], fmt::format("invalid start time '{}' (use e.g. 2026-12-04T17:08:07Z)", text));
       s_.start_epoch = *t;
     }
-    if (root["seed"]) s_.seed = static_cast<std::uint64_t>(r_.integer(root["seed"], "seed"));
+    if (root["seed"]) {
+      long seed = r_.integer(root["seed"], "seed");
+      if (seed < 0) r_.fail(root["seed"], fmt::format("seed {} is negative (use 0 or more)", seed));
+      s_.seed = static_cast<std::uint64_t>(seed);
+    }
     if (root["duration"]) s_.duration = r_.duration(root["duration"], "duration");
     if (root["network"]) load_network(root["network"]);
     if (!root["hosts"]) r_.fail(root, "the scenario has no 'hosts'");
     if (root["every_host"]) load_every_host(root["every_host"]);
     load_hosts(root["hosts"]);
-    if (root["routers"]) s_.routers = r_.list(root["routers"], "routers");
+    if (root["routers"]) {
+      s_.routers = r_.list(root["routers"], "routers");
+      std::set<std::string> seen;
+      for (size_t i = 0; i < s_.routers.size(); ++i) {
+        const YAML::Node& at = root["routers"].IsSequence() ? root["routers"][i] : root["routers"];
+        if (!seen.insert(s_.routers[i]).second) r_.fail(at, fmt::format("router '{}' is listed twice", s_.routers[i]));
+        if (s_.host(s_.routers[i])) r_.fail(at, fmt::format("router '{}' has the name of a host", s_.routers[i]));
+      }
+    }
     if (root["links"]) load_links(root["links"]);
     if (root["workload"]) load_workload(root["workload"]);
     return std::move(s_);
@@ -260,9 +272,10 @@ class ScenarioLoader {
     r_.expect_keys(n, "network", {"model", "latency", "bandwidth"});
     if (n["model"]) {
       std::string model = r_.str(n["model"], "network.model");
-      static const std::set<std::string> known = {"CM02", "LV08", "SMPI", "IB", "Constant"};
+      // SimGrid's Constant model has no links, so it cannot carry a topology.
+      static const std::set<std::string> known = {"CM02", "LV08", "SMPI", "IB"};
       if (!known.count(model))
-        r_.fail(n["model"], fmt::format("unknown SimGrid network model '{}' (use CM02, LV08, SMPI, IB or Constant)", model));
+        r_.fail(n["model"], fmt::format("unknown SimGrid network model '{}' (use CM02, LV08, SMPI or IB)", model));
       s_.network.model = model;
     }
     if (n["latency"]) s_.network.latency = r_.duration(n["latency"], "network.latency");
@@ -386,7 +399,11 @@ class ScenarioLoader {
       if (kv.second.IsMap()) {
         r_.expect_keys(kv.second, "user " + u.name, {"password", "uid"});
         if (kv.second["password"]) u.password = r_.str(kv.second["password"], "password");
-        if (kv.second["uid"]) u.uid = static_cast<int>(r_.integer(kv.second["uid"], "uid"));
+        if (kv.second["uid"]) {
+          long uid = r_.integer(kv.second["uid"], "uid");
+          if (uid < 0 || uid > 2147483647) r_.fail(kv.second["uid"], fmt::format("uid {} is out of range 0-2147483647", uid));
+          u.uid = static_cast<int>(uid);
+        }
       } else if (!kv.second.IsNull()) {
         r_.fail(kv.second, fmt::format("user '{}' must be a mapping with password and uid", u.name));
       }
@@ -409,6 +426,7 @@ class ScenarioLoader {
         if (!s_.host(end) && std::find(s_.routers.begin(), s_.routers.end(), end) == s_.routers.end())
           r_.fail(item["between"][i], fmt::format("unknown host or router '{}' in link", end));
       }
+      if (ends[0] == ends[1]) r_.fail(item["between"], fmt::format("a link joins '{}' to itself", ends[0]));
       l.a = ends[0];
       l.b = ends[1];
       l.name = item["name"] ? r_.str(item["name"], "name") : fmt::format("link{}:{}-{}", index, l.a, l.b);
@@ -427,6 +445,9 @@ class ScenarioLoader {
       WorkloadItem w;
       w.pos = r_.pos(item);
       w.name = item["name"] ? r_.str(item["name"], "name") : fmt::format("item{}", index);
+      for (const auto& other : s_.workload)
+        if (other.name == w.name)
+          r_.fail(item["name"] ? item["name"] : item, fmt::format("workload name '{}' is used twice", w.name));
       if (!item["pc"]) r_.fail(item, fmt::format("workload item '{}' has no 'pc'", w.name));
       w.pc = r_.str(item["pc"], "pc");
       if (!s_.host(w.pc)) r_.fail(item["pc"], fmt::format("unknown host '{}'", w.pc));
@@ -451,12 +472,18 @@ class ScenarioLoader {
     if (!n["to"]) r_.fail(n, "send needs 'to'");
     if (!n["server"]) r_.fail(n, "send needs 'server' (the SMTP server the PC submits to)");
     s.from = r_.str(n["from"], "from");
+    if (!s.from.empty() && !valid_address(s.from))
+      r_.fail(n["from"], fmt::format("sender '{}' is not user@domain", s.from));
     s.to = r_.list(n["to"], "to");
-    for (const auto& a : s.to)
-      if (a.find('@') == std::string::npos) r_.fail(n["to"], fmt::format("recipient '{}' is not user@domain", a));
+    for (size_t i = 0; i < s.to.size(); ++i)
+      if (!valid_address(s.to[i]))
+        r_.fail(n["to"].IsSequence() ? n["to"][i] : n["to"], fmt::format("recipient '{}' is not user@domain", s.to[i]));
     if (s.to.empty()) r_.fail(n["to"], "send needs at least one recipient");
     s.server = r_.str(n["server"], "server");
-    if (n["port"]) s.port = static_cast<int>(r_.integer(n["port"], "port"));
+    if (!s_.host(s.server) && !valid_ipv4(s.server))
+      r_.fail(n["server"], fmt::format("unknown host '{}' (server must be a host of the scenario or an IPv4 address)",
+                                       s.server));
+    if (n["port"]) s.port = port(n["port"]);
     if (n["subject"]) s.subject = r_.str(n["subject"], "subject");
     if (n["body"]) s.body = r_.str(n["body"], "body");
     if (n["attachments"]) {
@@ -483,6 +510,9 @@ class ScenarioLoader {
     }
     if (!n["server"] || !n["user"]) r_.fail(n, "fetch needs 'server' and 'user'");
     f.server = r_.str(n["server"], "server");
+    if (!s_.host(f.server) && !valid_ipv4(f.server))
+      r_.fail(n["server"], fmt::format("unknown host '{}' (server must be a host of the scenario or an IPv4 address)",
+                                       f.server));
     f.user = r_.str(n["user"], "user");
     if (const HostSpec* server = s_.host(f.server)) {
       if (!server->user(f.user))
@@ -495,6 +525,22 @@ class ScenarioLoader {
     f.local_user = n["local_user"] ? r_.str(n["local_user"], "local_user") : f.user;
     (void)pc;
     return f;
+  }
+
+  int port(const YAML::Node& n) {
+    long p = r_.integer(n, "port");
+    if (p < 1 || p > 65535) r_.fail(n, fmt::format("port {} is out of range 1-65535", p));
+    return static_cast<int>(p);
+  }
+
+  // user@domain with no spaces, brackets or control characters (they would
+  // end up raw in SMTP commands).
+  static bool valid_address(const std::string& a) {
+    auto at = a.rfind('@');
+    if (at == std::string::npos || at == 0 || at + 1 == a.size()) return false;
+    for (unsigned char c : a)
+      if (c <= ' ' || c == '<' || c == '>' || c == 127) return false;
+    return true;
   }
 
   static bool valid_ipv4(const std::string& text) {

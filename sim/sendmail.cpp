@@ -35,9 +35,14 @@ namespace sg4 = simgrid::s4u;
 namespace mailsim::sim {
 namespace {
 
+// The domain of an address, lower case and without a trailing dot
+// (Sendmail canonicalizes `lee@naver.com.` to `lee@naver.com`).
 std::string domain_of(const std::string& address) {
   auto at = address.rfind('@');
-  return at == std::string::npos ? std::string() : config::text::to_lower(address.substr(at + 1));
+  if (at == std::string::npos) return std::string();
+  std::string domain = config::text::to_lower(address.substr(at + 1));
+  if (!domain.empty() && domain.back() == '.') domain.pop_back();
+  return domain;
 }
 
 std::string local_part(const std::string& address) {

@@ -12,6 +12,9 @@
 
 namespace mailsim::sim {
 
+/// How many bytes of each write the trace keeps; `size` has the full count.
+constexpr std::size_t kTranscriptKeep = 64 * 1024;
+
 /// One write on a connection or one datagram.
 struct TranscriptEntry {
   double start = 0;  ///< simulated seconds when the write began
@@ -22,7 +25,7 @@ struct TranscriptEntry {
   std::string server_host;
   std::string client_ip, server_ip;
   char direction = 'C';  ///< 'C' client to server, 'S' server to client
-  std::string bytes;     ///< exact bytes (for dns: a decoded summary, see `size`)
+  std::string bytes;     ///< the bytes, up to kTranscriptKeep of them (dns: a decoded summary)
   std::uint64_t size = 0;  ///< bytes on the wire
 };
 
@@ -81,6 +84,7 @@ class Trace {
   std::vector<TranscriptEntry> transcript;
   std::map<std::string, std::vector<QueueSample>> queues;  ///< by MTA host
   std::vector<LogLine> log;
+  std::vector<std::string> notes;  ///< client-side failures worth a line in the report
 
   MessageRecord& add_message(const std::string& id);
   MessageRecord* message(const std::string& id);

@@ -106,6 +106,7 @@ void write_report(std::ostream& out, const sim::Scenario& scenario, const sim::R
   out << fmt::format("\nmail balance: submitted {} = delivered {} + queued {} + bounced {} + rejected {}{}\n",
                      b.submitted, b.delivered, b.queued, b.bounced, b.rejected,
                      b.submitted == b.delivered + b.queued + b.bounced + b.rejected ? "" : "  (DOES NOT BALANCE)");
+  for (const auto& n : run.trace.notes) out << "client: " << n << "\n";
   for (const auto& w : run.warnings) out << "warning: " << w << "\n";
 }
 
@@ -126,8 +127,7 @@ void write_transcript(std::ostream& out, const sim::RunResult& run, int max_line
       size_t nl = e->bytes.find('\n', pos);
       size_t end = nl == std::string::npos ? e->bytes.size() : nl + 1;
       if (max_lines > 0 && lines == max_lines) {
-        size_t rest_lines = static_cast<size_t>(std::count(e->bytes.begin() + static_cast<long>(pos), e->bytes.end(), '\n'));
-        out << prefix << fmt::format("[... {} more lines, {} bytes not shown]\n", rest_lines, e->bytes.size() - pos);
+        out << prefix << fmt::format("[... {} more bytes not shown]\n", e->size - pos);
         break;
       }
       std::string line = e->bytes.substr(pos, end - pos);
@@ -139,6 +139,8 @@ void write_transcript(std::ostream& out, const sim::RunResult& run, int max_line
       ++lines;
       pos = end;
     }
+    if (pos < e->size && (max_lines == 0 || lines < max_lines))
+      out << prefix << fmt::format("[... {} more bytes not kept in the trace]\n", e->size - pos);
   }
 }
 
@@ -164,7 +166,11 @@ std::string to_json(const sim::Scenario& scenario, const sim::RunResult& run) {
     jm["delivered"] = delivered ? json(*delivered) : json(nullptr);
     jm["retrieved"] = retrieved ? json(*retrieved) : json(nullptr);
     json steps = json::array();
-    for (const auto& s : m.steps) {
+    std::vector<sim::StepRecord> sorted = m.steps;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+      return a.start != b.start ? a.start < b.start : a.step < b.step;
+    });
+    for (const auto& s : sorted) {
       steps.push_back({{"step", s.step}, {"start", s.start}, {"end", s.end}, {"from", s.from}, {"to", s.to},
                        {"protocol", s.protocol}, {"recipient", s.recipient}, {"detail", s.detail}});
     }

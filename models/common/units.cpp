@@ -87,9 +87,11 @@ std::optional<double> parse_bandwidth(std::string_view text) {
 }
 
 std::string format_duration(double seconds) {
-  if (seconds < 1e-3) return fmt::format("{:.1f}us", seconds * 1e6);
-  if (seconds < 1) return fmt::format("{:.3f}ms", seconds * 1e3);
-  if (seconds < 60) return fmt::format("{:.3f}s", seconds);
+  // Thresholds sit half a printed unit below each boundary, so a value that
+  // rounds up to 1000.000ms prints as 1.000s instead.
+  if (seconds < 0.99995e-3) return fmt::format("{:.1f}us", seconds * 1e6);
+  if (seconds < 0.9999995) return fmt::format("{:.3f}ms", seconds * 1e3);
+  if (seconds < 59.9995) return fmt::format("{:.3f}s", seconds);
   long whole = static_cast<long>(seconds);
   long h = whole / 3600, m = (whole % 3600) / 60;
   double s = seconds - static_cast<double>(h * 3600 + m * 60);

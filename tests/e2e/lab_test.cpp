@@ -148,3 +148,46 @@ TEST(LabErrors, UnknownKeyExitsTwo) {
 
 }  // namespace
 }  // namespace mailsim::e2e
+
+namespace mailsim::e2e {
+namespace {
+
+// A 2.7 MB message over 64 kbit/s links takes minutes per hop; the clients'
+// reply timeouts measure idle time, so the transfer still completes.
+TEST(LabRobustness, SlowLinksStillDeliver) {
+  Outcome r = run_mailsim({"run", lab(), "--set", "network.bandwidth=64kbps"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto* m = find_message(r.json, "lee-reply");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ((*m)["status"], "delivered");
+  EXPECT_TRUE((*m)["retrieved"].is_number());
+}
+
+TEST(LabRobustness, SwitchedOffPcNeverSends) {
+  Outcome r = run_mailsim({"run", lab(), "--set", "hosts.kim-pc.daum.net.up=false"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(find_message(r.json, "kim-to-lee"), nullptr);
+  EXPECT_EQ(r.json["balance"]["submitted"], 1);
+  EXPECT_NE(r.out.find("warning: workload item kim-to-lee never runs: kim-pc.daum.net is switched off"),
+            std::string::npos);
+}
+
+TEST(LabRobustness, DuplicateRecipientsCountOnce) {
+  std::string dir = temp_dir();
+  std::string text = read_file(lab());
+  std::string from = "      to: [lee@naver.com]\n";
+  auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, from.size(), "      to: [lee@naver.com, LEE@naver.com, lee@naver.com]\n");
+  std::ofstream(dir + "/dup.yaml") << text;
+  Outcome d = run_mailsim({"run", dir + "/dup.yaml"});
+  ASSERT_EQ(d.status, 0) << d.err;
+  const auto* m = find_message(d.json, "kim-to-lee");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ((*m)["recipients"].size(), 1u);
+  EXPECT_EQ((*m)["status"], "delivered");
+  EXPECT_FALSE(d.json["stopped_by_duration"].get<bool>());
+}
+
+}  // namespace
+}  // namespace mailsim::e2e

@@ -48,5 +48,14 @@ TEST(ParseBandwidth, BitsAndBytes) {
   EXPECT_FALSE(parse_bandwidth("fast").has_value());
 }
 
+TEST(FormatDuration, PicksUnitAfterRounding) {
+  EXPECT_EQ(format_duration(250e-6), "250.0us");
+  EXPECT_EQ(format_duration(0.0123), "12.300ms");
+  EXPECT_EQ(format_duration(0.99999999), "1.000s");
+  EXPECT_EQ(format_duration(1.5), "1.500s");
+  EXPECT_EQ(format_duration(90), "1m30.0s");
+  EXPECT_EQ(format_duration(3725), "1h02m05s");
+}
+
 }  // namespace
 }  // namespace mailsim::units
