@@ -50,7 +50,7 @@ std::string strip_dot(std::string name) {
 
 void note_step(World& w, const QueueEntry& e, const QueuedRecipient& r, int step, double start, double end,
                const std::string& from, const std::string& to, const std::string& protocol,
-               const std::string& detail) {
+               const std::string& detail, const std::string& outcome = "ok") {
   if (e.trace_id.empty()) return;
   StepRecord s;
   s.step = step;
@@ -61,6 +61,7 @@ void note_step(World& w, const QueueEntry& e, const QueuedRecipient& r, int step
   s.protocol = protocol;
   s.detail = detail;
   s.recipient = r.original;
+  s.outcome = outcome;
   w.trace.add_step(e.trace_id, s);
 }
 
@@ -193,7 +194,7 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
     }
     for (auto* r : rcpts)
       note_step(w, entry, *r, 3, lookup_start, w.now(), host.name, dns_server, "dns",
-                fmt::format("MX of {}: {}", domain, status));
+                fmt::format("MX of {}: {}", domain, status), permanent ? "rejected" : "deferred");
     settle(w, entry, rcpts, o);
     return;
   }
@@ -212,7 +213,7 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
                                      entry.queue_id, domain, host.sendmail.hostname));
     for (auto* r : rcpts)
       note_step(w, entry, *r, 3, lookup_start, w.now(), host.name, dns_server, "dns",
-                fmt::format("MX list for {}. points back to {}", domain, host.sendmail.hostname));
+                fmt::format("MX list for {}. points back to {}", domain, host.sendmail.hostname), "rejected");
     settle(w, entry, rcpts, o);
     return;
   }
@@ -237,7 +238,8 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
       }
       for (auto* r : rcpts)
         note_step(w, entry, *r, 3, lookup_start, w.now(), host.name, dns_server, "dns",
-                  fmt::format("MX of {} -> {}, address: {}", domain, target.name, a.detail));
+                  fmt::format("MX of {} -> {}, address: {}", domain, target.name, a.detail),
+                  a.status == LookupStatus::TEMPFAIL ? "deferred" : "rejected");
       continue;
     }
     std::string ip = std::get<dns::AData>(a.records.front().rdata).address;
@@ -263,7 +265,8 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
     if (!conn) {
       for (auto* r : rcpts)
         note_step(w, entry, *r, 4, connect_start, w.now(), host.name, peer_host, "smtp",
-                  fmt::format("{}:25: {}", ip, deferred.status.substr(10)));
+                  fmt::format("{}:25: {}", ip, deferred.status.substr(10)),
+                  deferred.status.find("refused") != std::string::npos ? "refused" : "timeout");
       deferred.remote_mta = target.name;
       lookup_start = w.now();
       continue;  // next MX host
@@ -275,9 +278,14 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
                                       entry.size, entry.trace_id, 300);
     conn->close();
     double step4_end = out.mail_sent >= 0 ? out.mail_sent : w.now();
+    std::string step4_outcome = out.loops_back ? "rejected" : "ok";
+    if (out.failure_code >= 500) step4_outcome = "rejected";
+    else if (out.failure_code >= 400 || out.broken) step4_outcome = "deferred";
     for (auto* r : rcpts)
       note_step(w, entry, *r, 4, connect_start, step4_end, host.name, peer_host, "smtp",
-                fmt::format("connect {}:25, banner, EHLO", ip));
+                out.loops_back ? fmt::format("{}:25 greets as this host: mail loops back", ip)
+                               : fmt::format("connect {}:25, banner, EHLO", ip),
+                step4_outcome);
 
     if (out.loops_back) {
       Outcome o;
@@ -339,9 +347,11 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
                         at_rcpt ? fmt::format(">>> RCPT To:<{}>", r->address) : std::string(">>> DATA"),
                         "<<< " + reply, reply};
         note_step(w, entry, *r, 5, step_start(out), w.now(), host.name, peer_host, "smtp",
-                  fmt::format("refused: {}", reply));
+                  fmt::format("refused: {}", reply), "rejected");
       } else {
         std::string reply = ro ? fmt::format("{} {} {}", code, ro->enhanced, ro->text) : "no reply";
+        note_step(w, entry, *r, 5, step_start(out), w.now(), host.name, peer_host, "smtp",
+                  fmt::format("deferred: {}", reply), "deferred");
         o.state = RecipientState::PENDING;
         o.status = "Deferred: " + reply;
         o.dsn = ro && !ro->enhanced.empty() ? ro->enhanced : "4.0.0";

@@ -97,7 +97,9 @@ void submit(const WorkloadItem& item, size_t item_index) {
   }
   std::string server_host = ip.empty() ? send.server : w.net.host_of_ip(ip);
   if (!conn) {
-    w.trace.add_step(item.name, StepRecord{1, start, w.now(), item.pc, server_host, "smtp", problem, ""});
+    StepRecord failed{1, start, w.now(), item.pc, server_host, "smtp", problem, ""};
+    failed.outcome = problem.find("refused") != std::string::npos ? "refused" : "timeout";
+    w.trace.add_step(item.name, failed);
     reject_all(problem);
     return;
   }
@@ -123,8 +125,16 @@ void submit(const WorkloadItem& item, size_t item_index) {
     detail = "connection lost";
   }
   for (auto& r : m.recipients) {
-    w.trace.add_step(item.name, StepRecord{1, start, out.finished >= 0 ? out.finished : w.now(), item.pc,
-                                           server_host, "smtp", detail, r.address});
+    StepRecord s1{1, start, out.finished >= 0 ? out.finished : w.now(), item.pc, server_host, "smtp", detail,
+                  r.address};
+    const RecipientOutcome* ro = nullptr;
+    for (const auto& o : out.recipients)
+      if (config::text::iequals(o.address, r.address)) ro = &o;
+    int code = ro && ro->code >= 400 ? ro->code : out.data_code ? out.data_code : out.failure_code;
+    if (code >= 500) s1.outcome = "rejected";
+    else if (code >= 400 || code == 0) s1.outcome = "deferred";
+    if (ro && ro->code >= 400) s1.detail = fmt::format("{} {} {}", ro->code, ro->enhanced, ro->text);
+    w.trace.add_step(item.name, s1);
   }
   bool accepted = out.data_code >= 200 && out.data_code < 300;
   for (auto& r : m.recipients) {

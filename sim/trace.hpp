@@ -37,6 +37,9 @@ struct StepRecord {
   std::string protocol;  ///< smtp, dns, local, pop3, queue
   std::string detail;    ///< a short human description
   std::string recipient;
+  /// How the step ended: ok, deferred (4xx or a temporary failure), rejected
+  /// (5xx), refused (connection refused), timeout.
+  std::string outcome = "ok";
 };
 
 enum class MessageStatus { QUEUED, DELIVERED, BOUNCED, REJECTED };

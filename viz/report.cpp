@@ -172,7 +172,8 @@ std::string to_json(const sim::Scenario& scenario, const sim::RunResult& run) {
     });
     for (const auto& s : sorted) {
       steps.push_back({{"step", s.step}, {"start", s.start}, {"end", s.end}, {"from", s.from}, {"to", s.to},
-                       {"protocol", s.protocol}, {"recipient", s.recipient}, {"detail", s.detail}});
+                       {"protocol", s.protocol}, {"recipient", s.recipient}, {"detail", s.detail},
+                       {"outcome", s.outcome}});
     }
     jm["steps"] = steps;
     json recipients = json::array();
