@@ -440,7 +440,8 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
 
   // Timeout.queuereturn: mail still deferred this long is returned;
   // Timeout.queuewarn: the sender is told once that it is delayed.
-  double age = w.now() - entry->created;
+  // Sendmail compares whole seconds of the wall clock (curtime() - e_ctime).
+  double age = static_cast<double>(w.wall(w.now()) - w.wall(entry->created));
   if (pending && age >= host.sendmail.queue_return) {
     auto lines = message::queue_return_transcript(static_cast<std::int64_t>(host.sendmail.queue_return));
     bool first = true;

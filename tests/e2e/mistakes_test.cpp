@@ -157,3 +157,78 @@ TEST(Mistakes, HostSwitchedOffTimesOut) {
 
 }  // namespace
 }  // namespace mailsim::e2e
+
+namespace mailsim::e2e {
+namespace {
+
+// Writes a copy of `scenario` with one text replaced, for variants of the lab.
+std::string variant(const std::string& scenario, const std::string& from, const std::string& to) {
+  std::string text = read_file(scenario);
+  auto at = text.find(from);
+  if (at == std::string::npos) return "";
+  text.replace(at, from.size(), to);
+  std::string path = temp_dir() + "/variant.yaml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Timeout.queuewarn (4h by default): after the first queue run past four
+// hours, kim is told the message is delayed; it stays queued.
+TEST(QueueTimeouts, WarningAfterFourHours) {
+  std::string dir = temp_dir();
+  Outcome r = run_mailsim({"run", mistake("bound-to-localhost"), "--until", "6h", "--mailbox-dir", dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "queued");
+  const auto* warning = find_message(r.json, "kim-to-lee.warning");
+  ASSERT_NE(warning, nullptr);
+  EXPECT_EQ((*warning)["status"], "delivered");
+  // Queue runs happen every hour (-q1h). Sendmail compares whole seconds, so
+  // the run at 4 h already finds the message 4 h old.
+  EXPECT_GE((*warning)["submitted"].get<double>(), 4 * 3600.0);
+  EXPECT_LT((*warning)["submitted"].get<double>(), 4 * 3600.0 + 1);
+  std::string kim = read_file(dir + "/kim-pc.daum.net/home/kim/Inbox");
+  EXPECT_NE(kim.find("Subject: Warning: could not send message for past 4 hours"), std::string::npos)
+      << kim.substr(0, 2000);
+  expect_balance(r.json);
+}
+
+// Timeout.queuereturn: mail still deferred after it is returned to kim.
+TEST(QueueTimeouts, ReturnAfterQueueReturn) {
+  std::string path = variant(mistake("bound-to-localhost"), "        Cwdaum.net\n",
+                             "        Cwdaum.net\n        O Timeout.queuereturn=2h\n");
+  ASSERT_FALSE(path.empty());
+  std::string dir = temp_dir();
+  Outcome r = run_mailsim({"run", path, "--until", "4h", "--mailbox-dir", dir});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "bounced");
+  const auto* dsn = find_message(r.json, "kim-to-lee.dsn");
+  ASSERT_NE(dsn, nullptr);
+  EXPECT_GE((*dsn)["submitted"].get<double>(), 2 * 3600.0);
+  std::string kim = read_file(dir + "/kim-pc.daum.net/home/kim/Inbox");
+  EXPECT_NE(kim.find("Message could not be delivered for 2 hours"), std::string::npos) << kim.substr(0, 3000);
+  EXPECT_EQ(r.json["queues"]["mail.daum.net"]["samples"].back()[1], 0);
+  expect_balance(r.json);
+}
+
+// RFC 5321 §5.1: when the preferred MX refuses the connection, the next
+// one is tried in the same delivery attempt.
+TEST(MxFallback, NextMxAfterRefusal) {
+  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
+  std::string path = variant(lab_file, "                IN      MX 10   mail.naver.com.\n",
+                             "                IN      MX 5    backup.naver.com.\n"
+                             "                IN      MX 10   mail.naver.com.\n"
+                             "        backup  IN      A       10.0.2.15\n");
+  ASSERT_FALSE(path.empty());
+  Outcome r = run_mailsim({"run", path});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "delivered");
+  std::vector<std::string> step4;
+  for (const auto& s : find_message(r.json, "kim-to-lee")->at("steps"))
+    if (s["step"] == 4) step4.push_back(s["to"].get<std::string>() + ":" + s["outcome"].get<std::string>());
+  ASSERT_EQ(step4.size(), 2u);
+  EXPECT_EQ(step4[0], "lee-pc.naver.com:refused");
+  EXPECT_EQ(step4[1], "mail.naver.com:ok");
+}
+
+}  // namespace
+}  // namespace mailsim::e2e
