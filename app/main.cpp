@@ -1,6 +1,7 @@
 // mailsim's command line. Subcommands:
 //   run SCENARIO     simulate the scenario and print the report
 //   check SCENARIO   list the problems a run would run into, without running it
+//   mailq SCENARIO   print a host's mail queue at a simulated time
 // Exit status: 0 on success, and 2 for a mistake in the input (printed as
 // `file:line:column: what is wrong`). The status is 1 when an output file
 // cannot be written, or when `check` finds an error.
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   std::vector<Command> commands;
   commands.push_back(add_run_command(app));
   commands.push_back(add_check_command(app));
+  commands.push_back(add_mailq_command(app));
 
   try {
     app.parse(argc, argv);

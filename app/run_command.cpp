@@ -23,6 +23,7 @@ struct RunArgs {
   bool transcript = false;
   int transcript_lines = 40;
   std::string mailbox_dir;
+  std::string maillog_file;
   std::string log_level = "warning";
 };
 
@@ -48,6 +49,11 @@ int run_command(const RunArgs& args) {
       if (!out) throw std::runtime_error("cannot write " + args.json_file);
     }
     if (!args.mailbox_dir.empty()) viz::write_mailboxes(args.mailbox_dir, result);
+    if (!args.maillog_file.empty()) {
+      std::ofstream out(args.maillog_file, std::ios::binary);
+      out << result.maillog;
+      if (!out) throw std::runtime_error("cannot write " + args.maillog_file);
+    }
   } catch (const std::runtime_error& e) {
     std::cerr << "mailsim: " << e.what() << "\n";
     return kExitFailure;
@@ -75,6 +81,8 @@ Command add_run_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--mailbox-dir", run.mailbox_dir,
                       "Write every mailbox at the end of the run as DIR/HOST/var/mail/USER and DIR/HOST/home/USER/Inbox");
+  run_cmd->add_option("--maillog", run.maillog_file,
+                      "Write every host's mail log (Sendmail and Dovecot lines, traditional syslog format) to this file");
   run_cmd->add_option("--log-level", run.log_level, "SimGrid log threshold for mailsim's actors (debug, verbose, info, warning)")
       ->check(CLI::IsMember({"trace", "debug", "verbose", "info", "warning", "error", "critical"}));
 

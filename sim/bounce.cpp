@@ -6,7 +6,9 @@
 #include <simgrid/s4u.hpp>
 
 #include "models/message/dsn.hpp"
+#include "models/message/header.hpp"
 #include "models/message/sendmail_ids.hpp"
+#include "sim/maillog.hpp"
 #include "sim/actors.hpp"
 #include "sim/context.hpp"
 
@@ -61,6 +63,18 @@ void queue_dsn(HostState& host, const QueueEntry& original, const std::vector<st
   entry.received_from_mta = "localhost";
   entry.priority = static_cast<long>(entry.size) + 30000L * static_cast<long>(envelope_to.size());
   entry.trace_id = trace_dsn(w, original, envelope_to, entry.size, suffix);
+  // NOTE: the DSN's own from= line is written as for a local submission;
+  // no recorded log shows it.
+  std::string program = fmt::format("sendmail[{}]", pid);
+  std::string what = info.kind == message::DsnKind::DELAY ? "postmaster notify" : "DSN";
+  std::string stat;
+  for (const auto& r : original.recipients)
+    if (!r.status.empty()) stat = r.status;
+  mail_log(host.name, program, fmt::format("{}: {}: {}: {}", original.queue_id, qid, what, stat));
+  mail_log(host.name, program,
+           fmt::format("{}: from=<>, size={}, class=0, nrcpts={}, msgid={}, proto=, daemon=, relay=localhost", qid,
+                       entry.size, envelope_to.size(),
+                       message::find_header(*entry.message, "Message-Id").value_or("")));
   for (const auto& r : envelope_to) {
       QueuedRecipient q;
       q.address = r;

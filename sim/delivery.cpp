@@ -21,6 +21,7 @@
 #include "sim/actors.hpp"
 #include "sim/context.hpp"
 #include "sim/resolver.hpp"
+#include "sim/maillog.hpp"
 #include "sim/smtp_client.hpp"
 #include "models/message/dsn.hpp"
 
@@ -136,9 +137,46 @@ struct Outcome {
   std::string reason, remote_mta;
   std::vector<std::string> transcript;
   bool config_error = false;
+  std::string relay;  // relay= of the log line: "mail.naver.com. [10.0.2.100]"
 };
 
-void settle(World& w, QueueEntry& entry, const std::vector<QueuedRecipient*>& rcpts, const Outcome& o) {
+// One delivery process's attempt at a queue entry.
+struct Attempt {
+  unsigned pid = 0;
+  double start = 0;
+};
+
+// ctladdr= names the sender when it is a local user of this host.
+std::string ctladdr(const HostState& host, const std::string& sender) {
+  auto at = sender.rfind('@');
+  if (sender.empty() || at == std::string::npos) return "";
+  std::string domain = config::text::to_lower(sender.substr(at + 1));
+  if (!host.sendmail.class_w.count(domain)) return "";
+  const UserSpec* u = host.spec->user(config::text::to_lower(sender.substr(0, at)));
+  if (!u) return "";
+  return fmt::format("ctladdr=<{}> ({}/{}), ", sender, u->uid, u->uid);
+}
+
+// Sendmail's to= line for one or more recipients that ended the same way.
+void log_delivery(const HostState& host, const QueueEntry& entry, const std::vector<const QueuedRecipient*>& rcpts,
+                  const Attempt& attempt, const std::string& mailer, const std::string& relay) {
+  World& w = world();
+  std::string to;
+  for (const auto* r : rcpts) to += (to.empty() ? "" : ",") + ("<" + r->address + ">");
+  const QueuedRecipient& first = *rcpts.front();
+  std::string stat = first.status;
+  mail_log(host.name, fmt::format("sendmail[{}]", attempt.pid),
+           fmt::format("{}: to={}, {}delay={}, xdelay={}, mailer={}, pri={}, {}dsn={}, stat={}", entry.queue_id, to,
+                       ctladdr(host, entry.sender),
+                       // Whole seconds of the wall clock, as Sendmail subtracts time_t values.
+                       sendmail_delay(static_cast<double>(w.wall(w.now()) - w.wall(entry.created))),
+                       sendmail_delay(static_cast<double>(w.wall(w.now()) - w.wall(attempt.start))), mailer,
+                       entry.priority,
+                       relay.empty() ? std::string() : "relay=" + relay + ", ", first.dsn, stat));
+}
+
+void settle(World& w, QueueEntry& entry, const std::vector<QueuedRecipient*>& rcpts, const Outcome& o,
+            const HostState& host, const Attempt& attempt) {
   for (auto* r : rcpts) {
     r->state = o.state;
     r->status = o.status;
@@ -150,6 +188,8 @@ void settle(World& w, QueueEntry& entry, const std::vector<QueuedRecipient*>& rc
     mark_recipient(w, entry, *r, o.state == RecipientState::FAILED ? MessageStatus::BOUNCED : MessageStatus::QUEUED,
                    o.status);
   }
+  std::vector<const QueuedRecipient*> logged(rcpts.begin(), rcpts.end());
+  if (!logged.empty()) log_delivery(host, entry, logged, attempt, "esmtp", o.relay);
 }
 
 // Sendmail's getmxrr(): an MX host that is this host (its name in class w)
@@ -170,7 +210,8 @@ bool drop_mx_to_self(const HostState& host, std::vector<MxHost>& mx) {
 }
 
 void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domain,
-                    std::vector<QueuedRecipient*> rcpts, double attempt_start) {
+                    std::vector<QueuedRecipient*> rcpts, const Attempt& attempt) {
+  double attempt_start = attempt.start;
   World& w = world();
   const std::string dns_server = name_server_label(w, host);
   double lookup_start = w.now();
@@ -195,7 +236,7 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
     for (auto* r : rcpts)
       note_step(w, entry, *r, 3, lookup_start, w.now(), host.name, dns_server, "dns",
                 fmt::format("MX of {}: {}", domain, status), permanent ? "rejected" : "deferred");
-    settle(w, entry, rcpts, o);
+    settle(w, entry, rcpts, o, host, attempt);
     return;
   }
 
@@ -209,12 +250,13 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
     o.transcript = {fmt::format("554 5.0.0 MX list for {}. points back to {}", domain, host.sendmail.hostname),
                     "554 5.3.5 Local configuration error"};
     o.config_error = true;
-    w.warnings.push_back(fmt::format("{}: {}: SYSERR(root): MX list for {}. points back to {}", host.name,
-                                     entry.queue_id, domain, host.sendmail.hostname));
+    mail_log(host.name, fmt::format("sendmail[{}]", attempt.pid),
+             fmt::format("{}: SYSERR(root): MX list for {}. points back to {}", entry.queue_id, domain,
+                         host.sendmail.hostname));
     for (auto* r : rcpts)
       note_step(w, entry, *r, 3, lookup_start, w.now(), host.name, dns_server, "dns",
                 fmt::format("MX list for {}. points back to {}", domain, host.sendmail.hostname), "rejected");
-    settle(w, entry, rcpts, o);
+    settle(w, entry, rcpts, o, host, attempt);
     return;
   }
 
@@ -243,6 +285,8 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
       continue;
     }
     std::string ip = std::get<dns::AData>(a.records.front().rdata).address;
+    std::string relay = fmt::format("{}. [{}]", target.name, ip);
+    deferred.relay = relay;
     double lookup_end = w.now();
     std::string peer_host = w.net.host_of_ip(ip);
     if (peer_host.empty()) peer_host = ip;
@@ -289,6 +333,7 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
 
     if (out.loops_back) {
       Outcome o;
+      o.relay = relay;
       o.state = RecipientState::FAILED;
       o.status = "Local configuration error";
       o.dsn = "5.3.5";
@@ -296,15 +341,17 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
       o.transcript = {fmt::format("553 5.3.5 {}. config error: mail loops back to me (MX problem?)", target.name),
                       "554 5.3.5 Local configuration error"};
       o.config_error = true;
-      w.warnings.push_back(fmt::format("{}: {}: SYSERR(root): {}. config error: mail loops back to me (MX problem?)",
-                                       host.name, entry.queue_id, target.name));
-      settle(w, entry, rcpts, o);
+      mail_log(host.name, fmt::format("sendmail[{}]", attempt.pid),
+               fmt::format("{}: SYSERR(root): {}. config error: mail loops back to me (MX problem?)", entry.queue_id,
+                           target.name));
+      settle(w, entry, rcpts, o, host, attempt);
       return;
     }
 
     std::string remote_mta = target.name;
     if (out.failure_code != 0 || out.broken) {
       Outcome o;
+      o.relay = relay;
       bool perm = out.failure_code >= 500;
       o.state = perm ? RecipientState::FAILED : RecipientState::PENDING;
       std::string reply = fmt::format("{} {} {}", out.failure_code, out.failure_enhanced, out.failure_text);
@@ -316,7 +363,7 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
         o.reason = reply;
         o.transcript = {fmt::format("... while talking to {}.:", target.name), "<<< " + reply};
       }
-      settle(w, entry, rcpts, o);
+      settle(w, entry, rcpts, o, host, attempt);
       return;
     }
 
@@ -326,6 +373,7 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
         if (candidate.address == r->address) ro = &candidate;
       int code = ro ? ro->code : 0;
       Outcome o;
+      o.relay = relay;
       o.remote_mta = remote_mta;
       if (code >= 200 && code < 300 && out.data_code >= 200 && out.data_code < 300) {
         o.state = RecipientState::SENT;
@@ -356,7 +404,7 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
         o.status = "Deferred: " + reply;
         o.dsn = ro && !ro->enhanced.empty() ? ro->enhanced : "4.0.0";
       }
-      settle(w, entry, {r}, o);
+      settle(w, entry, {r}, o, host, attempt);
     }
     return;
   }
@@ -371,10 +419,10 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
     o.remote_mta = domain;
     for (auto* r : rcpts)
       o.transcript.push_back(fmt::format("550 5.1.2 {}... {}", r->address, o.status));
-    settle(w, entry, rcpts, o);
+    settle(w, entry, rcpts, o, host, attempt);
     return;
   }
-  settle(w, entry, rcpts, deferred);
+  settle(w, entry, rcpts, deferred, host, attempt);
 }
 
 // The local users a local address reaches through /etc/aliases. postmaster
@@ -405,8 +453,8 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
   if (!entry || entry->locked) return;
   entry->locked = true;
   entry->attempts++;
-  double attempt_start = w.now();
-  entry->last_attempt = attempt_start;
+  Attempt attempt{host.new_pid(), w.now()};
+  entry->last_attempt = attempt.start;
 
   // Local recipients first, through the MDA; then one esmtp delivery per domain.
   std::map<std::string, std::vector<QueuedRecipient*>> remote;
@@ -429,11 +477,12 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
         r.transcript = {"550 5.1.1 " + r.address + "... User unknown"};
         mark_recipient(w, *entry, r, MessageStatus::BOUNCED, d.status);
       }
+      log_delivery(host, *entry, {&r}, attempt, "local", "");
     } else {
       remote[domain].push_back(&r);
     }
   }
-  for (auto& [domain, rcpts] : remote) deliver_remote(host, *entry, domain, rcpts, attempt_start);
+  for (auto& [domain, rcpts] : remote) deliver_remote(host, *entry, domain, rcpts, attempt);
 
   bool pending = std::any_of(entry->recipients.begin(), entry->recipients.end(),
                              [](const QueuedRecipient& r) { return r.state == RecipientState::PENDING; });

@@ -15,6 +15,7 @@
 #include "models/pop3/server.hpp"
 #include "sim/actors.hpp"
 #include "sim/context.hpp"
+#include "sim/maillog.hpp"
 
 XBT_LOG_NEW_DEFAULT_SUBCATEGORY(dovecot, mailsim, "dovecot, the POP3 server");
 
@@ -58,8 +59,61 @@ class Pop3Hooks : public pop3::ServerHooks {
   std::string opened_path_;
 };
 
+// Dovecot's 16-character session id (base64 of 12 bytes) and the mail
+// process id, drawn from the host's random stream.
+struct SessionIds {
+  std::string session;
+  unsigned mpid = 0;
+  double start = 0;
+};
+
+SessionIds new_session_ids(HostState& host) {
+  static const char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  SessionIds ids;
+  for (int i = 0; i < 16; ++i) ids.session += kBase64[host.random() % 64];
+  ids.mpid = host.new_pid();
+  ids.start = world().now();
+  return ids;
+}
+
+// Dovecot's Login:, Disconnected: and auth-failure lines for a POP3 session.
+void log_pop3_events(HostState& host, const Connection& conn, const SessionIds& ids,
+                     const std::vector<pop3::ServerEvent>& events) {
+  World& w = world();
+  std::string addresses = fmt::format("rip={}, lip={}{}", conn.peer_ip(), conn.local_ip(),
+                                      conn.peer_ip() == conn.local_ip() ? ", secured" : "");
+  long secs = static_cast<long>(w.now() - ids.start + 0.5);
+  for (const auto& e : events) {
+    switch (e.type) {
+      case pop3::ServerEventType::LOGIN:
+        mail_log(host.name, "dovecot",
+                 fmt::format("pop3-login: Login: user=<{}>, method={}, {}, mpid={}, session=<{}>", e.user, e.method,
+                             addresses, ids.mpid, ids.session));
+        break;
+      case pop3::ServerEventType::LOGOUT:
+        mail_log(host.name, "dovecot",
+                 fmt::format("pop3({})<{}><{}>: Disconnected: {} {}", e.user, ids.mpid, ids.session, e.reason,
+                             pop3::format_counters(e.counters)));
+        break;
+      case pop3::ServerEventType::LOGIN_DISCONNECTED: {
+        std::string attempts = e.auth_attempts > 0
+                                   ? fmt::format("auth failed, {} attempts in {} secs", e.auth_attempts, secs)
+                                   : fmt::format("no auth attempts in {} secs", secs);
+        std::string method = e.auth_attempts > 0 ? ", method=PLAIN" : "";
+        mail_log(host.name, "dovecot",
+                 fmt::format("pop3-login: Disconnected: {} ({}): user=<{}>{}, {}, session=<{}>", e.reason, attempts,
+                             e.user, method, addresses, ids.session));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
 void run_pop3_session(HostState& host, std::shared_ptr<Connection> conn) {
   conn->attach();
+  SessionIds ids = new_session_ids(host);
   Pop3Hooks hooks(host);
   pop3::ServerConfig config;
   config.disable_plaintext_auth = host.dovecot.disable_plaintext_auth;
@@ -84,7 +138,9 @@ void run_pop3_session(HostState& host, std::shared_ptr<Connection> conn) {
     std::string reply = session.feed(input);
     if (session.state() == pop3::ServerState::AUTH_FAILED_DELAY) reply += session.release_delayed_reply();
     std::string tag;
-    for (const auto& e : session.take_events()) {
+    auto events = session.take_events();
+    log_pop3_events(host, *conn, ids, events);
+    for (const auto& e : events) {
       if (e.type != pop3::ServerEventType::RETR || e.message == 0) continue;
       SpoolMailbox& spool = host.spool[hooks.opened_path()];
       if (e.message > spool.box.count()) continue;
@@ -93,6 +149,7 @@ void run_pop3_session(HostState& host, std::shared_ptr<Connection> conn) {
     }
     if (!reply.empty()) conn->send(reply, tag);
   }
+  log_pop3_events(host, *conn, ids, session.take_events());
   conn->close();
   world().changed();
 }

@@ -21,11 +21,13 @@
 
 #include "models/config/text.hpp"
 #include "models/dns/message.hpp"
+#include "models/message/header.hpp"
 #include "models/message/sendmail_ids.hpp"
 #include "models/message/trace.hpp"
 #include "models/smtp/server_session.hpp"
 #include "sim/actors.hpp"
 #include "sim/context.hpp"
+#include "sim/maillog.hpp"
 #include "sim/resolver.hpp"
 
 XBT_LOG_NEW_DEFAULT_SUBCATEGORY(sendmail, mailsim, "sendmail, the MTA");
@@ -67,8 +69,14 @@ std::string reverse_name(const std::string& ip) {
 // The session's view of the host: recipient checks and the queue.
 class SessionHooks : public smtp::ServerHooks {
  public:
+  // Sendmail names the envelope when the connection arrives, so the first
+  // message of a session and the session's own log lines share that id.
   SessionHooks(HostState& host, Connection& conn, const smtp::PeerInfo& peer, unsigned pid)
-      : host_(host), conn_(conn), peer_(peer), pid_(pid) {}
+      : host_(host), conn_(conn), peer_(peer), pid_(pid),
+        session_qid_(message::queue_id(world().wall_now(), host.queue_sequence++, pid)) {}
+
+  const std::string& session_qid() const { return session_qid_; }
+  std::string program() const { return fmt::format("sendmail[{}]", pid_); }
 
   std::int64_t now() override { return world().wall_now(); }
 
@@ -88,7 +96,8 @@ class SessionHooks : public smtp::ServerHooks {
   std::string accept_message(const message::Envelope& envelope, std::string message_lf,
                              const smtp::SessionInfo& session) override {
     World& w = world();
-    std::string qid = message::queue_id(w.wall_now(), host_.queue_sequence++, pid_);
+    std::string qid = first_used_ ? message::queue_id(w.wall_now(), host_.queue_sequence++, pid_) : session_qid_;
+    first_used_ = true;
     message::QueueingInfo info;
     info.received.helo = session.helo_name;
     info.received.peer_name = session.peer.ptr_name;
@@ -120,6 +129,12 @@ class SessionHooks : public smtp::ServerHooks {
       q.original = r;
       entry.recipients.push_back(q);
     }
+    const std::string& queued = *entry.message;
+    std::string msgid = message::find_header(queued, "Message-Id").value_or("");
+    mail_log(host_.name, program(),
+             fmt::format("{}: from=<{}>, size={}, class=0, nrcpts={}, msgid={}, proto={}, daemon={}, relay={}", qid,
+                         envelope.mail_from, entry.size, envelope.rcpt_to.size(), msgid,
+                         session.esmtp ? "ESMTP" : "SMTP", host_.sendmail.daemon_name, entry.received_from));
     host_.queue->add(std::move(entry));
     accepted_.push_back(qid);
     w.changed();
@@ -140,8 +155,48 @@ class SessionHooks : public smtp::ServerHooks {
   Connection& conn_;
   smtp::PeerInfo peer_;
   unsigned pid_;
+  std::string session_qid_;
+  bool first_used_ = false;
   std::vector<std::string> accepted_;
 };
+
+// Sendmail's log lines for what a session refused or ended with.
+void log_session_events(HostState& host, const SessionHooks& hooks, const smtp::PeerInfo& peer,
+                        const std::vector<smtp::ServerEvent>& events) {
+  std::string relay = smtp::client_text(peer);
+  for (const auto& e : events) {
+    switch (e.kind) {
+      case smtp::ServerEventKind::RECIPIENT_REJECTED: {
+        // "550 5.7.1 <x>... Relaying denied" comes from the check_rcpt ruleset.
+        auto open = e.detail.find('<');
+        auto close = e.detail.find('>', open);
+        std::string arg = open != std::string::npos && close != std::string::npos
+                              ? e.detail.substr(open, close - open + 1)
+                              : std::string();
+        if (e.detail.find("Relaying denied") != std::string::npos) {
+          mail_log(host.name, hooks.program(),
+                   fmt::format("{}: ruleset=check_rcpt, arg1={}, relay={}, reject={}", hooks.session_qid(), arg, relay,
+                               e.detail));
+        } else {
+          std::string text = e.detail.size() > 10 ? e.detail.substr(10) : e.detail;
+          mail_log(host.name, hooks.program(), fmt::format("{}: {}", hooks.session_qid(), text));
+        }
+        break;
+      }
+      case smtp::ServerEventKind::MESSAGE_REJECTED:
+      case smtp::ServerEventKind::PROTOCOL_VIOLATION:
+        mail_log(host.name, hooks.program(), fmt::format("{}: {}", hooks.session_qid(), e.detail));
+        break;
+      case smtp::ServerEventKind::NULL_CONNECTION:
+        mail_log(host.name, hooks.program(),
+                 fmt::format("{}: {} during connection to {}", hooks.session_qid(), e.detail,
+                             host.sendmail.daemon_name));
+        break;
+      default:
+        break;
+    }
+  }
+}
 
 smtp::ServerConfig server_config(const HostState& host) {
   smtp::ServerConfig c;
@@ -205,12 +260,13 @@ void run_session(HostState& host, std::shared_ptr<Connection> conn) {
                              host.sendmail.hostname, e.what()));
       break;
     }
-    session.take_events();
+    log_session_events(host, hooks, peer, session.take_events());
     // Background delivery: Sendmail forks the delivery process as soon as
     // the queue files are written, while the 250 is still on its way.
     for (const auto& qid : hooks.take_accepted()) spawn_delivery(host, qid);
     if (!reply.empty()) conn->send(reply);
   }
+  log_session_events(host, hooks, peer, session.take_events());
   conn->close();
   w.changed();
 }

@@ -9,6 +9,7 @@
 #include "sim/actors.hpp"
 #include "sim/context.hpp"
 #include "sim/host_config.hpp"
+#include "sim/maillog.hpp"
 
 XBT_LOG_NEW_CATEGORY(mailsim, "mailsim's simulated daemons and clients");
 XBT_LOG_NEW_DEFAULT_SUBCATEGORY(world, mailsim, "run control");
@@ -125,13 +126,14 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   // it returns, which kills every daemon still waiting.
   bool by_duration = false;
   double end_time = 0;
-  sg4::Actor::create("controller", w.platform.controller, [&w, duration, &by_duration, &end_time] {
+  bool to_the_end = options.run_to_until;
+  sg4::Actor::create("controller", w.platform.controller, [&w, duration, &by_duration, &end_time, to_the_end] {
     auto mutex = sg4::Mutex::create();
     auto cv = sg4::ConditionVariable::create();
     w.mutex = mutex.get();
     w.cv = cv.get();
     std::unique_lock<sg4::Mutex> lock(*mutex);
-    while (!w.idle()) {
+    while (to_the_end || !w.idle()) {
       if (cv->wait_until(lock, duration) == std::cv_status::timeout) {
         by_duration = !w.idle();
         break;
@@ -146,6 +148,9 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   result.end_time = end_time;
   result.stopped_by_duration = by_duration;
   collect_mailboxes(w, result.mailboxes);
+  result.maillog = format_maillog(w.trace, scenario.start_epoch);
+  for (const auto& [name, host] : w.hosts)
+    if (host.queue) result.mailq[name] = format_mailq(host, scenario.start_epoch);
   result.warnings = w.warnings;
   result.trace = std::move(w.trace);
   set_world(nullptr);

@@ -15,6 +15,7 @@ namespace mailsim::sim {
 
 struct RunOptions {
   double until = -1;  ///< overrides the scenario's duration when >= 0
+  bool run_to_until = false;  ///< keep going to `until` even when nothing is left to do
   std::string log_level = "warning";  ///< SimGrid log threshold for mailsim's categories
 };
 
@@ -31,6 +32,8 @@ struct RunResult {
   bool stopped_by_duration = false;
   std::vector<MailboxFile> mailboxes;
   std::vector<std::string> warnings;  ///< configuration options not modelled, etc.
+  std::string maillog;                ///< every host's mail log, see sim/maillog.hpp
+  std::map<std::string, std::string> mailq;  ///< `mailq` output of each MTA at the end
 };
 
 /// Runs the scenario. SimGrid allows one engine per process, so call this
