@@ -23,5 +23,6 @@ struct Command {
 Command add_run_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
 Command add_mailq_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
 
 }  // namespace mailsim::app

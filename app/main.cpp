@@ -2,6 +2,7 @@
 //   run SCENARIO     simulate the scenario and print the report
 //   check SCENARIO   list the problems a run would run into, without running it
 //   mailq SCENARIO   print a host's mail queue at a simulated time
+//   serve SCENARIO   let a real client talk to one simulated daemon
 // Exit status: 0 on success, and 2 for a mistake in the input (printed as
 // `file:line:column: what is wrong`). The status is 1 when an output file
 // cannot be written, or when `check` finds an error.
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   commands.push_back(add_run_command(app));
   commands.push_back(add_check_command(app));
   commands.push_back(add_mailq_command(app));
+  commands.push_back(add_serve_command(app));
 
   try {
     app.parse(argc, argv);

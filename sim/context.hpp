@@ -127,6 +127,7 @@ class World {
   bool idle() const;
 
   int sends_pending = 0;
+  bool client_running = false;  ///< the RunOptions client has not returned yet
   simgrid::s4u::ConditionVariable* cv = nullptr;
   simgrid::s4u::Mutex* mutex = nullptr;
 };

@@ -108,6 +108,14 @@ void configure_host(HostState& state, const HostSpec& spec, const Scenario& scen
   if (const FileSpec* f = spec.file("/etc/resolv.conf")) state.resolver = resolver_settings(*f, warnings);
   if (const FileSpec* f = spec.file("/etc/hosts")) state.hosts_file = dns::parse_hosts(f->text, f->display);
   if (spec.runs("sendmail")) configure_sendmail(state, spec, warnings);
+
+  // A file under /var/mail/ is a mailbox's contents at the start of the run.
+  for (const auto& [path, file] : spec.files) {
+    if (path.rfind("/var/mail/", 0) != 0) continue;
+    SpoolMailbox& box = state.spool[path];
+    box.box = file.text.empty() ? mailbox::Mailbox() : mailbox::Mailbox::from_mbox(file.text, file.display);
+    box.exists = true;
+  }
   if (spec.runs("dovecot")) configure_dovecot(state, spec, warnings);
 }
 

@@ -151,7 +151,7 @@ std::unique_ptr<Connection> Listener::accept(double timeout) {
                         ? (owned->client_host == host_ && bind_ip_ == "127.0.0.1" ? "127.0.0.1"
                                                                                   : net_->ip_of(host_))
                         : bind_ip_;
-  if (owned->client_ip == "127.0.0.1") conn->local_ip_ = "127.0.0.1";
+  if (owned->client_ip.rfind("127.", 0) == 0) conn->local_ip_ = "127.0.0.1";
   conn->local_port_ = port_;
   conn->peer_host_ = owned->client_host;
   conn->peer_ip_ = owned->client_ip;
@@ -277,7 +277,7 @@ const Listener* Network::find_listener(const std::string& from_host, const std::
 }
 
 std::unique_ptr<Connection> Network::connect(const std::string& host, const std::string& ip, int port,
-                                             double timeout) {
+                                             double timeout, const std::string& source_ip) {
   bool loopback = ip.rfind("127.", 0) == 0;
   std::string dst_host = loopback ? host : host_of_ip(ip);
   sg4::Host* src = hosts_.at(host).host;
@@ -304,6 +304,7 @@ std::unique_ptr<Connection> Network::connect(const std::string& host, const std:
   conn->protocol_ = listener->protocol_;
   conn->local_host_ = host;
   conn->local_ip_ = loopback ? "127.0.0.1" : hosts_.at(host).ip;
+  if (!source_ip.empty()) conn->local_ip_ = source_ip;
   conn->local_port_ = hosts_.at(host).next_port++;
   conn->peer_host_ = dst_host;
   conn->peer_ip_ = ip;

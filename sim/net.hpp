@@ -171,7 +171,7 @@ class Network {
   /// Connects from `host` (the calling actor's host). `timeout` bounds the
   /// wait for an unreachable host (the kernel's SYN retries).
   std::unique_ptr<Connection> connect(const std::string& host, const std::string& ip, int port,
-                                      double timeout);
+                                      double timeout, const std::string& source_ip = "");
 
   std::unique_ptr<UdpSocket> udp_bind(const std::string& host, const std::string& ip, int port);
 

@@ -223,8 +223,8 @@ void run_session(HostState& host, std::shared_ptr<Connection> conn) {
 
   // The client's name: "localhost" over loopback, else its PTR record.
   smtp::PeerInfo peer{conn->peer_ip(), ""};
-  if (peer.ip.rfind("127.", 0) == 0) {
-    peer.ptr_name = "localhost";
+  if (peer.ip == "127.0.0.1") {
+    peer.ptr_name = "localhost";  // from /etc/hosts, as glibc answers for the loopback address
   } else {
     Resolver resolver(host);
     LookupResult r = resolver.query(reverse_name(peer.ip), dns::RecordType::PTR);

@@ -36,7 +36,7 @@ void World::changed() {
 }
 
 bool World::idle() const {
-  if (sends_pending > 0) return false;
+  if (sends_pending > 0 || client_running) return false;
   for (const auto& [name, host] : hosts)
     if (host.queue && host.queue->depth() > 0) return false;
   for (const auto& id : trace.message_order()) {
@@ -111,7 +111,18 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (h.runs("sendmail")) start_sendmail(state);
     if (h.runs("dovecot")) start_dovecot(state);
   }
+  if (options.client) {
+    w.client_running = true;
+    auto client = options.client;
+    sg4::Actor::create("client", w.platform.hosts.at(options.client_host), [&w, client] {
+      sg4::Actor::self()->daemonize();
+      client();
+      w.client_running = false;
+      w.changed();
+    });
+  }
   for (const auto& item : scenario.workload) {
+    if (options.client) break;  // a real client replaces the workload
     if (!scenario.host(item.pc)->up) {
       w.warnings.push_back(fmt::format("workload item {} never runs: {} is switched off", item.name, item.pc));
       continue;

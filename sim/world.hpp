@@ -4,6 +4,7 @@
 // or at the scenario's duration, whichever comes first.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,6 +17,10 @@ namespace mailsim::sim {
 struct RunOptions {
   double until = -1;  ///< overrides the scenario's duration when >= 0
   bool run_to_until = false;  ///< keep going to `until` even when nothing is left to do
+  /// When set, runs in place of the workload as an actor on `client_host`;
+  /// the run ends once it has returned and no mail is left in flight.
+  std::function<void()> client;
+  std::string client_host;
   std::string log_level = "warning";  ///< SimGrid log threshold for mailsim's categories
 };
 

@@ -1,0 +1,120 @@
+// mailsim serve: real clients talking to one simulated daemon, through
+// standard input and through a TCP socket on 127.0.0.1.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/e2e/run_helpers.hpp"
+
+namespace mailsim::e2e {
+namespace {
+
+// Runs `mailsim serve ... --stdio` with `input` on standard input.
+Outcome serve_stdio(const std::vector<std::string>& args, const std::string& input) {
+  std::string dir = temp_dir();
+  std::ofstream(dir + "/in") << input;
+  std::string cmd = quote(MAILSIM_BINARY) + " serve";
+  for (const auto& a : args) cmd += " " + quote(a);
+  cmd += " --stdio <" + quote(dir + "/in") + " >" + quote(dir + "/out") + " 2>" + quote(dir + "/err");
+  Outcome r;
+  int raw = std::system(cmd.c_str());
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = read_file(dir + "/out");
+  r.err = read_file(dir + "/err");
+  return r;
+}
+
+TEST(Serve, SmtpThenPop3ReadsItBack) {
+  std::string state = temp_dir();
+  Outcome smtp = serve_stdio({"--state", state, lab(), "--host", "mail.naver.com", "--protocol", "smtp"},
+                             "EHLO pc.naver.com\nMAIL FROM:<kim@daum.net>\nRCPT TO:<lee@naver.com>\n"
+                             "RCPT TO:<nobody@naver.com>\nDATA\nSubject: served\n\nhello from a real client\n.\nQUIT\n");
+  ASSERT_EQ(smtp.status, 0) << smtp.err;
+  EXPECT_EQ(smtp.out.rfind("220 mail.naver.com ESMTP Sendmail ", 0), 0u) << smtp.out;
+  EXPECT_NE(smtp.out.find("\r\n250 2.1.5 <lee@naver.com>... Recipient ok\r\n"), std::string::npos);
+  EXPECT_NE(smtp.out.find("\r\n550 5.1.1 <nobody@naver.com>... User unknown\r\n"), std::string::npos);
+  EXPECT_NE(smtp.out.find(" Message accepted for delivery\r\n221 2.0.0 mail.naver.com closing connection\r\n"),
+            std::string::npos);
+
+  Outcome pop = serve_stdio({"--state", state, lab(), "--host", "mail.naver.com", "--protocol", "pop3"},
+                            "USER lee\nPASS lee\nSTAT\nRETR 1\nDELE 1\nQUIT\n");
+  ASSERT_EQ(pop.status, 0) << pop.err;
+  EXPECT_EQ(pop.out.rfind("+OK Dovecot (Debian) ready.\r\n+OK\r\n+OK Logged in.\r\n+OK 1 ", 0), 0u) << pop.out;
+  EXPECT_NE(pop.out.find("\r\nSubject: served\r\n\r\nhello from a real client\r\n.\r\n"), std::string::npos) << pop.out;
+  EXPECT_NE(pop.out.find("+OK Logging out, messages deleted.\r\n"), std::string::npos);
+}
+
+// Piped at once or typed line by line, the replies are the same: the
+// server sees one line at a time either way.
+TEST(Serve, PipelinedInputSameReplies) {
+  std::string session = "EHLO a\nMAIL FROM:<kim@daum.net>\nRCPT TO:<lee@naver.com>\nRSET\nNOOP\nFOO\nQUIT\n";
+  Outcome a = serve_stdio({lab(), "--host", "mail.naver.com", "--protocol", "smtp", "--peer", "10.0.2.15"}, session);
+  Outcome b = serve_stdio({lab(), "--host", "mail.naver.com", "--protocol", "smtp", "--peer", "10.0.2.15"}, session);
+  ASSERT_EQ(a.status, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_NE(a.out.find("250 2.0.0 Reset state\r\n250 2.0.0 OK\r\n500 5.5.1 Command unrecognized: \"FOO\"\r\n"),
+            std::string::npos)
+      << a.out;
+}
+
+TEST(Serve, UnknownPeerIsAnError) {
+  Outcome r = serve_stdio({lab(), "--host", "mail.naver.com", "--protocol", "smtp", "--peer", "192.0.2.9"}, "");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.rfind("--peer: no host of the scenario has address 192.0.2.9", 0), 0u) << r.err;
+}
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  socklen_t len = sizeof sa;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  ::close(fd);
+  return ntohs(sa.sin_port);
+}
+
+// Python's smtplib and poplib against `serve --listen` on 127.0.0.1.
+TEST(Serve, PythonClientsOverTcp) {
+  if (std::system("python3 -c 'import smtplib, poplib' >/dev/null 2>&1") != 0) GTEST_SKIP() << "no python3";
+  std::string state = temp_dir();
+  int smtp_port = free_port();
+  std::string log = state + "/serve.log";
+  std::string cmd = quote(MAILSIM_BINARY) + " serve " + quote(lab()) +
+                    " --host mail.naver.com --protocol smtp --listen 127.0.0.1:" + std::to_string(smtp_port) +
+                    " --peer 10.0.2.15 --state " + quote(state) + " >" + quote(log) + " 2>&1 & echo $!";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  int pid = 0;
+  ASSERT_EQ(fscanf(p, "%d", &pid), 1);
+  pclose(p);
+  for (int i = 0; i < 100 && read_file(log).find("listening") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+
+  std::string script =
+      "import smtplib\n"
+      "s = smtplib.SMTP('127.0.0.1', " + std::to_string(smtp_port) + ", timeout=20)\n"
+      "code, _ = s.ehlo('pc.naver.com')\n"
+      "assert code == 250, code\n"
+      "refused = s.sendmail('kim@daum.net', ['lee@naver.com'], 'Subject: via smtplib\\r\\n\\r\\nbody\\r\\n')\n"
+      "assert refused == {}, refused\n"
+      "s.quit()\n"
+      "print('sent')\n";
+  std::ofstream(state + "/client.py") << script;
+  std::string client_out = state + "/client.out";
+  int rc = std::system(("timeout 60 python3 " + quote(state + "/client.py") + " >" + quote(client_out) + " 2>&1").c_str());
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(rc, 0) << read_file(client_out) << read_file(log);
+  EXPECT_EQ(read_file(client_out), "sent\n");
+}
+
+}  // namespace
+}  // namespace mailsim::e2e
