@@ -1,17 +1,23 @@
-// Dovecot 2.3's POP3 service (RFC 1939): listens on port 110 when `pop3` is
-// in `protocols`, on every address for `listen = *` (only on 127.0.0.1 when
+// Dovecot 2.3's POP3 (RFC 1939) and IMAP4rev1 (RFC 3501) services: POP3
+// listens on port 110 when `pop3` is in `protocols` and IMAP on 143 when
+// `imap` is, on every address for `listen = *` (only on 127.0.0.1 when
 // `listen` names nothing else). Each connection gets a pop3 session actor
 // running the POP3 server engine over the user's INBOX, the file that
 // `mail_location`'s INBOX= names (/var/mail/%u in the lab). Passwords are
 // the scenario's users' passwords (passwd-file/PAM in the real server).
 //
-// Not modelled: IMAP, TLS (ssl = yes is accepted but the session stays in
-// clear text), the authentication failure delay, mail_max_userip_connections.
+// A failed login's reply waits auth_failure_delay (2 s), as in Dovecot.
+// IMAP serves INBOX only.
+//
+// Not modelled: TLS (ssl = yes is accepted but the session stays in clear
+// text), other IMAP folders, mail_max_userip_connections.
 #include <cmath>
 
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
+#include "models/config/text.hpp"
+#include "models/imap/server.hpp"
 #include "models/pop3/server.hpp"
 #include "sim/actors.hpp"
 #include "sim/context.hpp"
@@ -23,6 +29,8 @@ namespace sg4 = simgrid::s4u;
 
 namespace mailsim::sim {
 namespace {
+
+constexpr double kAuthFailureDelay = 2;  // Dovecot's auth_failure_delay default, seconds
 
 class Pop3Hooks : public pop3::ServerHooks {
  public:
@@ -136,7 +144,14 @@ void run_pop3_session(HostState& host, std::shared_ptr<Connection> conn) {
       break;
     }
     std::string reply = session.feed(input);
-    if (session.state() == pop3::ServerState::AUTH_FAILED_DELAY) reply += session.release_delayed_reply();
+    if (session.state() == pop3::ServerState::AUTH_FAILED_DELAY) {
+      // Dovecot holds a failed login's reply for auth_failure_delay (2 s).
+      // NOTE: the per-address penalty that lengthens later delays is not modelled.
+      if (!reply.empty()) conn->send(reply);
+      reply.clear();
+      sg4::this_actor::sleep_for(kAuthFailureDelay);
+      reply = session.release_delayed_reply();
+    }
     std::string tag;
     auto events = session.take_events();
     log_pop3_events(host, *conn, ids, events);
@@ -154,35 +169,136 @@ void run_pop3_session(HostState& host, std::shared_ptr<Connection> conn) {
   world().changed();
 }
 
-}  // namespace
+class ImapHooks : public imap::ServerHooks {
+ public:
+  explicit ImapHooks(HostState& host) : host_(host), pop3_(host) {}
+  bool authenticate(const std::string& user, const std::string& password) override {
+    return pop3_.authenticate(user, password);
+  }
+  mailbox::Mailbox* open_mailbox(const std::string& user, const std::string& name) override {
+    if (!config::text::iequals(name, "INBOX")) return nullptr;  // only INBOX is modelled
+    opened_path_ = pop3_.inbox_path(user);
+    return &host_.spool[opened_path_].box;
+  }
+  std::vector<std::string> list_mailboxes(const std::string&) override { return {"INBOX"}; }
+  std::int64_t now() override { return world().wall_now(); }
+  const std::string& opened_path() const { return opened_path_; }
 
-void start_dovecot(HostState& host) {
-  if (!host.dovecot.has_protocol("pop3")) return;
-  bool any = false;
-  for (const auto& l : host.dovecot.listen) any |= l == "*" || l == "0.0.0.0" || l == host.ip;
-  std::string bind = any ? "0.0.0.0" : "127.0.0.1";
+ private:
+  HostState& host_;
+  Pop3Hooks pop3_;
+  std::string opened_path_;
+};
+
+void log_imap_events(HostState& host, const Connection& conn, const SessionIds& ids,
+                     const std::vector<imap::ServerEvent>& events) {
+  std::string addresses = fmt::format("rip={}, lip={}{}", conn.peer_ip(), conn.local_ip(),
+                                      conn.peer_ip() == conn.local_ip() ? ", secured" : "");
+  for (const auto& e : events) {
+    if (e.type == imap::ServerEventType::LOGIN) {
+      mail_log(host.name, "dovecot",
+               fmt::format("imap-login: Login: user=<{}>, method={}, {}, mpid={}, session=<{}>", e.user, e.method,
+                           addresses, ids.mpid, ids.session));
+    } else if (e.type == imap::ServerEventType::LOGOUT) {
+      mail_log(host.name, "dovecot",
+               fmt::format("imap({})<{}><{}>: Disconnected: {} {}", e.user, ids.mpid, ids.session, e.reason,
+                           imap::format_counters(e.counters)));
+    } else if (e.type == imap::ServerEventType::LOGIN_DISCONNECTED) {
+      mail_log(host.name, "dovecot",
+               fmt::format("imap-login: Disconnected: {}: {}, session=<{}>", e.reason, addresses, ids.session));
+    }
+  }
+}
+
+void run_imap_session(HostState& host, std::shared_ptr<Connection> conn) {
+  conn->attach();
+  SessionIds ids = new_session_ids(host);
+  ImapHooks hooks(host);
+  imap::ServerConfig config;
+  config.disable_plaintext_auth = host.dovecot.disable_plaintext_auth;
+  config.secured = conn->peer_ip().rfind("127.", 0) == 0;
+  config.hostname = host.name.substr(0, host.name.find('.'));
+  imap::ServerSession session(config, hooks);
+  conn->send(session.greeting());
+  std::string input;
+  while (!session.closed()) {
+    bool open = false;
+    try {
+      open = conn->recv(input, 1800);  // Dovecot's IMAP idle limit is 30 minutes
+    } catch (const ConnectionTimedOut&) {
+      open = false;
+    }
+    if (!open) {
+      session.connection_lost();
+      break;
+    }
+    std::string reply;
+    try {
+      reply = session.feed(input);
+    } catch (const std::logic_error& e) {
+      world().warnings.push_back(fmt::format("{}: IMAP session from {} closed: {}", host.name, conn->peer_ip(),
+                                             e.what()));
+      conn->send("* BYE mailsim does not model this command\r\n");
+      break;
+    }
+    if (session.state() == imap::ServerState::AUTH_FAILED_DELAY) {
+      if (!reply.empty()) conn->send(reply);
+      sg4::this_actor::sleep_for(kAuthFailureDelay);
+      reply = session.release_delayed_reply();
+    }
+    std::string tag;
+    auto events = session.take_events();
+    log_imap_events(host, *conn, ids, events);
+    for (const auto& e : events) {
+      if (e.type != imap::ServerEventType::FETCH) continue;
+      SpoolMailbox& spool = host.spool[hooks.opened_path()];
+      std::size_t index = spool.box.index_of(e.uid);
+      if (index >= spool.box.count()) continue;
+      auto it = host.traced.find(spool.box.message(index).content.get());
+      if (it != host.traced.end()) tag = it->second.trace_id + "\n" + it->second.recipient;
+    }
+    if (!reply.empty()) conn->send(reply, tag);
+  }
+  log_imap_events(host, *conn, ids, session.take_events());
+  conn->close();
+  world().changed();
+}
+
+// Starts one Dovecot listener (pop3 on 110 or imap on 143) and its sessions.
+void start_listener(HostState& host, const std::string& bind, int port, const std::string& protocol,
+                    void (*session)(HostState&, std::shared_ptr<Connection>)) {
   HostState* h = &host;
   // SimGrid keeps copies of an actor's function until the engine ends, so
   // the socket is handed over through a shared slot that the actor empties.
   auto initial = std::make_shared<std::shared_ptr<Listener>>();
-  if (host.spec->services.at("dovecot").running_at(0)) *initial = world().net.listen(host.name, bind, 110, "pop3");
-  sg4::Actor::create("dovecot", world().platform.hosts.at(host.name), [h, bind, initial]() mutable {
+  if (host.spec->services.at("dovecot").running_at(0)) *initial = world().net.listen(host.name, bind, port, protocol);
+  sg4::Actor::create("dovecot", world().platform.hosts.at(host.name), [h, bind, port, protocol, session, initial] {
     sg4::Actor::self()->daemonize();
     World& w = world();
     run_while_up(h->spec->services.at("dovecot"), [&](double stop) {
       std::shared_ptr<Listener> listener = std::move(*initial);
-      if (!listener) listener = w.net.listen(h->name, bind, 110, "pop3");
+      if (!listener) listener = w.net.listen(h->name, bind, port, protocol);
       while (w.now() < stop) {
         std::unique_ptr<Connection> accepted = listener->accept(std::isinf(stop) ? -1 : stop - w.now());
         if (!accepted) break;
         std::shared_ptr<Connection> conn(accepted.release());
-        sg4::Actor::create("pop3", sg4::this_actor::get_host(), [h, conn] {
+        sg4::Actor::create(protocol, sg4::this_actor::get_host(), [h, conn, session] {
           sg4::Actor::self()->daemonize();
-          run_pop3_session(*h, conn);
+          session(*h, conn);
         });
       }
     });
   });
+}
+
+}  // namespace
+
+void start_dovecot(HostState& host) {
+  bool any = false;
+  for (const auto& l : host.dovecot.listen) any |= l == "*" || l == "0.0.0.0" || l == host.ip;
+  std::string bind = any ? "0.0.0.0" : "127.0.0.1";
+  if (host.dovecot.has_protocol("pop3")) start_listener(host, bind, 110, "pop3", &run_pop3_session);
+  if (host.dovecot.has_protocol("imap")) start_listener(host, bind, 143, "imap", &run_imap_session);
 }
 
 }  // namespace mailsim::sim

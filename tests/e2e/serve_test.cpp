@@ -118,3 +118,32 @@ TEST(Serve, PythonClientsOverTcp) {
 
 }  // namespace
 }  // namespace mailsim::e2e
+
+namespace mailsim::e2e {
+namespace {
+
+TEST(Serve, ImapSessionOverStdio) {
+  std::string state = temp_dir();
+  Outcome smtp = serve_stdio({"--state", state, lab(), "--host", "mail.naver.com", "--protocol", "smtp"},
+                             "HELO pc\nMAIL FROM:<kim@daum.net>\nRCPT TO:<lee@naver.com>\nDATA\nSubject: for imap\n\n"
+                             "read me over IMAP\n.\nQUIT\n");
+  ASSERT_EQ(smtp.status, 0) << smtp.err;
+  Outcome imap = serve_stdio({"--state", state, lab(), "--host", "mail.naver.com", "--protocol", "imap"},
+                             "a1 LOGIN lee lee\na2 SELECT INBOX\na3 FETCH 1 (FLAGS BODY.PEEK[TEXT])\n"
+                             "a4 STORE 1 +FLAGS (\\Deleted)\na5 EXPUNGE\na6 LOGOUT\n");
+  ASSERT_EQ(imap.status, 0) << imap.err;
+  EXPECT_EQ(imap.out.rfind("* OK [CAPABILITY IMAP4rev1 ", 0), 0u) << imap.out;
+  EXPECT_NE(imap.out.find("* 1 EXISTS\r\n"), std::string::npos) << imap.out;
+  EXPECT_NE(imap.out.find("BODY[TEXT] {19}\r\nread me over IMAP\r\n)"), std::string::npos) << imap.out;
+  EXPECT_NE(imap.out.find("* 1 EXPUNGE\r\n"), std::string::npos) << imap.out;
+  EXPECT_NE(imap.out.find("a6 OK Logout completed"), std::string::npos) << imap.out;
+}
+
+TEST(Serve, WrongPop3PasswordIsDelayed) {
+  Outcome pop = serve_stdio({lab(), "--host", "mail.naver.com", "--protocol", "pop3"}, "USER lee\nPASS nope\nQUIT\n");
+  ASSERT_EQ(pop.status, 0) << pop.err;
+  EXPECT_EQ(pop.out, "+OK Dovecot (Debian) ready.\r\n+OK\r\n-ERR [AUTH] Authentication failed.\r\n+OK Logging out\r\n");
+}
+
+}  // namespace
+}  // namespace mailsim::e2e
