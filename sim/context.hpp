@@ -56,7 +56,9 @@ struct SendmailSettings {
   double queue_return = 5 * 86400;   ///< Timeout.queuereturn
   double queue_warn = 4 * 3600;      ///< Timeout.queuewarn
   double connect_timeout = 127;      ///< Linux gives up a connect after 127 s (tcp_syn_retries = 6) when Timeout.connect is 0
-  std::string version = "8.17.1.9/8.17.1.9";
+  std::string version = "8.17.1.9/8.17.1.9";  ///< $v/$Z in the banner and Received
+  bool debian = false;        ///< Debian's build: banner suffix, greet_pause, its PrivacyOptions
+  double greet_pause = 0;     ///< seconds before the banner (Debian: 1 s)
   config::SendmailConfig cf;   ///< everything parsed from sendmail.cf
   config::AccessMap access;    ///< /etc/mail/access
   config::Aliases aliases;     ///< /etc/aliases

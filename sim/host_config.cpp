@@ -68,6 +68,16 @@ void configure_sendmail(HostState& state, const HostSpec& spec, std::vector<std:
   if (sm.cf.timeouts.connect > 0) sm.connect_timeout = static_cast<double>(sm.cf.timeouts.connect);
 
   const ServiceSpec& service = spec.services.at("sendmail");
+  auto build = service.options.find("build");
+  if (build != service.options.end() && build->second == "debian") {
+    // Debian 12's sendmail-bin 8.17.1.9-2+deb12u2 with its default access map
+    // (GreetPause:localhost 0 is not modelled: every client waits 1 s).
+    sm.debian = true;
+    sm.version = "8.17.1.9/8.17.1.9/Debian-2+deb12u2";
+    sm.greet_pause = 1;
+  }
+  auto z = sm.cf.macros.find("Z");
+  if (z != sm.cf.macros.end()) sm.version = "8.17.1.9/" + z->second;
   auto args = service.options.find("args");
   if (args != service.options.end()) {
     auto cmd = config::parse_sendmail_command_line(args->second, spec.name + ": sendmail args");

@@ -348,7 +348,12 @@ class ScenarioLoader {
       if (!known.count(s.name))
         r_.fail(key, fmt::format("unknown service '{}' (use sendmail, dovecot or named)", s.name));
       if (options && !options.IsNull()) {
-        r_.expect_keys(options, "service " + s.name, {"args", "stopped"});
+        r_.expect_keys(options, "service " + s.name, {"args", "stopped", "build"});
+        if (options["build"]) {
+          std::string build = r_.str(options["build"], "build");
+          if (build != "redhat" && build != "debian")
+            r_.fail(options["build"], fmt::format("unknown build '{}' (use redhat or debian)", build));
+        }
         for (const auto& kv : options) s.options[kv.first.as<std::string>()] = r_.str(kv.second, kv.first.as<std::string>());
         if (options["stopped"]) s.stopped = windows(options["stopped"], "stopped");
       }

@@ -198,8 +198,24 @@ void log_session_events(HostState& host, const SessionHooks& hooks, const smtp::
   }
 }
 
+// Sends the engine's replies, sleeping where Sendmail sleeps before a reply
+// (anti-harvest delays, RCPT throttling), and logs what the session did.
+void send_reply(Connection& conn, const std::string& reply, const std::vector<smtp::ServerEvent>& events,
+                HostState& host, const SessionHooks& hooks, const smtp::PeerInfo& peer) {
+  log_session_events(host, hooks, peer, events);
+  std::size_t sent = 0;
+  for (const auto& e : events) {
+    if (e.kind != smtp::ServerEventKind::REPLY_DELAYED || e.reply_offset < sent || e.reply_offset > reply.size())
+      continue;
+    if (e.reply_offset > sent) conn.send(reply.substr(sent, e.reply_offset - sent));
+    sent = e.reply_offset;
+    sg4::this_actor::sleep_for(e.delay_seconds);
+  }
+  if (sent < reply.size()) conn.send(reply.substr(sent));
+}
+
 smtp::ServerConfig server_config(const HostState& host) {
-  smtp::ServerConfig c;
+  smtp::ServerConfig c = host.sendmail.debian ? smtp::ServerConfig::debian(host.sendmail.hostname) : smtp::ServerConfig{};
   c.hostname = host.sendmail.hostname;
   c.version = host.sendmail.version;
   c.max_message_size = host.sendmail.max_message_size;
@@ -237,8 +253,19 @@ void run_session(HostState& host, std::shared_ptr<Connection> conn) {
 
   SessionHooks hooks(host, *conn, peer, pid);
   smtp::ServerSession session(server_config(host), peer, hooks);
-  conn->send(session.greeting());
+
+  // greet_pause: a client that talks before the banner is refused (554).
   std::string input;
+  bool early = false;
+  if (host.sendmail.greet_pause > 0) {
+    try {
+      early = conn->recv(input, host.sendmail.greet_pause);
+    } catch (const ConnectionTimedOut&) {
+      early = false;
+    }
+  }
+  conn->send(session.greeting(early));
+  if (early) send_reply(*conn, session.feed(input), session.take_events(), host, hooks, peer);
   while (!session.closed()) {
     bool open;
     try {
@@ -260,11 +287,11 @@ void run_session(HostState& host, std::shared_ptr<Connection> conn) {
                              host.sendmail.hostname, e.what()));
       break;
     }
-    log_session_events(host, hooks, peer, session.take_events());
+    auto events = session.take_events();
     // Background delivery: Sendmail forks the delivery process as soon as
     // the queue files are written, while the 250 is still on its way.
     for (const auto& qid : hooks.take_accepted()) spawn_delivery(host, qid);
-    if (!reply.empty()) conn->send(reply);
+    send_reply(*conn, reply, events, host, hooks, peer);
   }
   log_session_events(host, hooks, peer, session.take_events());
   conn->close();

@@ -36,7 +36,7 @@ struct Expected {
 const std::map<std::string, Expected>& expected_findings() {
   static const std::map<std::string, Expected> table = {
       {"bound-to-localhost.yaml",
-       {"mail.naver.com:/etc/mail/sendmail.cf:4:21: error: mail for naver.com from mail.daum.net "
+       {"mail.naver.com:/etc/mail/sendmail.cf:5:21: error: mail for naver.com from mail.daum.net "
         "cannot reach "
         "MX host mail.naver.com (10.0.2.100): Sendmail on mail.naver.com listens only on 127.0.0.1 "
         "(DaemonPortOptions Addr=127.0.0.1)",
