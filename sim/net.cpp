@@ -261,13 +261,11 @@ const Listener* Network::find_listener(const std::string& from_host, const std::
   if (dst_host.empty()) return nullptr;
   auto it = listeners_.find(key("any@" + dst_host, port));
   if (it != listeners_.end()) return it->second;
-  if (loopback || from_host == dst_host) {
-    // A daemon bound to 127.0.0.1 is reachable only through the loopback
-    // address, even from its own host.
-    if (loopback) {
-      it = listeners_.find(key("lo@" + dst_host, port));
-      if (it != listeners_.end()) return it->second;
-    }
+  // A daemon bound to 127.0.0.1 is reachable only at that address, from its
+  // own host: not at the host's other addresses, nor at 127.0.0.3.
+  if (ip == "127.0.0.1") {
+    it = listeners_.find(key("lo@" + dst_host, port));
+    if (it != listeners_.end()) return it->second;
   }
   if (!loopback) {
     it = listeners_.find(key(ip, port));
