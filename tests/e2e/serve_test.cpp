@@ -122,6 +122,82 @@ TEST(Serve, PythonClientsOverTcp) {
 namespace mailsim::e2e {
 namespace {
 
+// Starts `mailsim serve --listen` on a free loopback port in the background.
+struct Server {
+  int pid = 0;
+  int port = 0;
+  std::string log;
+  ~Server() {
+    if (pid > 0) ::kill(pid, SIGTERM);
+  }
+};
+
+void start_server(Server& s, const std::string& scenario, const std::string& protocol, const std::string& peer,
+                  const std::string& state) {
+  s.port = free_port();
+  s.log = state + "/serve-" + protocol + ".log";
+  std::string cmd = quote(MAILSIM_BINARY) + " serve " + quote(scenario) + " --host mail.naver.com --protocol " +
+                    protocol + " --listen 127.0.0.1:" + std::to_string(s.port) + " --peer " + peer + " --state " +
+                    quote(state) + " >" + quote(s.log) + " 2>&1 & echo $!";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return;
+  if (fscanf(p, "%d", &s.pid) != 1) s.pid = 0;
+  pclose(p);
+  for (int i = 0; i < 100 && read_file(s.log).find("listening") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+std::string run_python(const std::string& dir, const std::string& script) {
+  std::ofstream(dir + "/client.py") << script;
+  std::system(("timeout 60 python3 " + quote(dir + "/client.py") + " >" + quote(dir + "/client.out") + " 2>&1").c_str());
+  return read_file(dir + "/client.out");
+}
+
+// poplib and imaplib read what was in the recorded mailboxes; curl speaks
+// POP3 and IMAP URLs to the same servers.
+TEST(Serve, PoplibImaplibAndCurl) {
+  if (std::system("python3 -c 'import poplib, imaplib' >/dev/null 2>&1") != 0) GTEST_SKIP() << "no python3";
+  std::string scenario = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/reference-capture.yaml";
+  std::string state = temp_dir();
+  {
+    Server pop;
+    start_server(pop, scenario, "pop3", "127.0.0.1", state);
+    ASSERT_GT(pop.pid, 0);
+    std::string out = run_python(state,
+                                 "import poplib\n"
+                                 "p = poplib.POP3('127.0.0.1', " + std::to_string(pop.port) + ", timeout=20)\n"
+                                 "p.user('lee'); p.pass_('1234')\n"
+                                 "print(p.stat())\n"
+                                 "resp, lines, octets = p.retr(1)\n"
+                                 "print(resp.decode(), b'Subject: ' in b'\\n'.join(lines))\n"
+                                 "p.quit()\n");
+    // lee's recorded mailbox: 4 messages, 1911 octets (CRLF counted), the first of 441.
+    EXPECT_EQ(out, "(4, 1911)\n+OK 441 octets True\n") << out << read_file(pop.log);
+    if (std::system("curl --version >/dev/null 2>&1") == 0) {
+      std::string cmd = "timeout 30 curl -s --user lee:1234 pop3://127.0.0.1:" + std::to_string(pop.port) + "/ >" +
+                        quote(state + "/curl.out") + " 2>&1";
+      EXPECT_EQ(std::system(cmd.c_str()), 0) << read_file(state + "/curl.out");
+      EXPECT_EQ(read_file(state + "/curl.out"), "1 441\r\n2 659\r\n3 421\r\n4 390\r\n");
+    }
+  }
+  {
+    Server imap;
+    start_server(imap, scenario, "imap", "127.0.0.1", state);
+    ASSERT_GT(imap.pid, 0);
+    std::string out = run_python(state,
+                                 "import imaplib\n"
+                                 "m = imaplib.IMAP4('127.0.0.1', " + std::to_string(imap.port) + ")\n"
+                                 "m.login('kim', '1234')\n"
+                                 "typ, data = m.select('INBOX')\n"
+                                 "print(typ, data)\n"
+                                 "typ, data = m.fetch('1', '(RFC822.SIZE)')\n"
+                                 "print(typ, data)\n"
+                                 "m.logout()\n");
+    // kim's recorded mailbox has 7 messages; the first is 410 octets.
+    EXPECT_EQ(out, "OK [b'7']\nOK [b'1 (RFC822.SIZE 410)']\n") << out << read_file(imap.log);
+  }
+}
+
 TEST(Serve, ImapSessionOverStdio) {
   std::string state = temp_dir();
   Outcome smtp = serve_stdio({"--state", state, lab(), "--host", "mail.naver.com", "--protocol", "smtp"},
