@@ -43,6 +43,31 @@ Segment* take_segment(sg4::Mailbox* mailbox, double timeout) {
   return segment;
 }
 
+// Takes the next item from a socket's mailbox, making the caller its eager
+// receiver on first use. Returns nullptr after `timeout` seconds (< 0: never).
+// Only for detached senders (SYNs, datagrams): a timeout fails a transfer
+// still on its way, which such a sender never notices.
+template <typename T>
+T* receive(sg4::Mailbox* mailbox, bool& attached, double timeout) {
+  if (!attached) {
+    mailbox->set_receiver(sg4::Actor::self());
+    attached = true;
+  }
+  T* item = nullptr;
+  auto comm = mailbox->get_async<T>(&item);
+  if (timeout < 0) {
+    comm->wait();
+    return item;
+  }
+  try {
+    comm->wait_for(timeout);
+  } catch (const simgrid::TimeoutException&) {
+    comm->cancel();
+    return nullptr;
+  }
+  return item;
+}
+
 }  // namespace
 
 // ---- Connection ----
@@ -125,23 +150,8 @@ Listener::~Listener() {
 std::unique_ptr<Connection> Listener::accept() { return accept(-1); }
 
 std::unique_ptr<Connection> Listener::accept(double timeout) {
-  if (!attached_) {
-    mailbox_->set_receiver(sg4::Actor::self());
-    attached_ = true;
-  }
-  ConnectRequest* request = nullptr;
-  auto comm = mailbox_->get_async<ConnectRequest>(&request);
-  if (timeout < 0) {
-    comm->wait();
-  } else {
-    try {
-      comm->wait_for(timeout);
-    } catch (const simgrid::TimeoutException&) {
-      comm->cancel();
-      return nullptr;
-    }
-  }
-  std::unique_ptr<ConnectRequest> owned(request);
+  std::unique_ptr<ConnectRequest> owned(receive<ConnectRequest>(mailbox_, attached_, timeout));
+  if (!owned) return nullptr;
   auto conn = std::make_unique<Connection>();
   conn->id_ = owned->id;
   conn->client_side_ = false;
@@ -195,23 +205,8 @@ bool UdpSocket::send_to(const std::string& ip, int port, const std::string& byte
 }
 
 Datagram UdpSocket::recv(double timeout) {
-  if (!attached_) {
-    mailbox_->set_receiver(sg4::Actor::self());
-    attached_ = true;
-  }
-  Datagram* d = nullptr;
-  auto comm = mailbox_->get_async<Datagram>(&d);
-  if (timeout < 0) {
-    comm->wait();
-  } else {
-    try {
-      comm->wait_for(timeout);
-    } catch (const simgrid::TimeoutException&) {
-      comm->cancel();
-      throw ConnectionTimedOut("timed out");
-    }
-  }
-  std::unique_ptr<Datagram> owned(d);
+  std::unique_ptr<Datagram> owned(receive<Datagram>(mailbox_, attached_, timeout));
+  if (!owned) throw ConnectionTimedOut("timed out");
   return *owned;
 }
 
