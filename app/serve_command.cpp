@@ -56,7 +56,7 @@ struct ServeArgs {
   std::vector<std::string> sets;
 };
 
-// Where the real client's bytes come from and go to.
+// The source and sink of the real client's bytes.
 class ClientIo {
  public:
   virtual ~ClientIo() = default;

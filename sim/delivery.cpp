@@ -128,8 +128,8 @@ std::string name_server_label(World& w, const HostState& host) {
   return (name.empty() ? ip : name) + " (named)";
 }
 
-// Marks recipients deferred (still pending) or failed, with what a bounce
-// or the log would say about them.
+// The result of one attempt for some recipients: deferred (still pending)
+// or failed, with the texts the bounce and the log use.
 struct Outcome {
   RecipientState state = RecipientState::PENDING;
   std::string status;  // stat= text
@@ -357,7 +357,8 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
       std::string reply = fmt::format("{} {} {}", out.failure_code, out.failure_enhanced, out.failure_text);
       o.status = out.broken ? fmt::format("Deferred: Connection reset by {}.", target.name)
                             : (perm ? reply : "Deferred: " + reply);
-      o.dsn = out.failure_enhanced.empty() ? (perm ? "5.0.0" : "4.0.0") : out.failure_enhanced;
+      o.dsn = out.failure_enhanced;
+      if (o.dsn.empty()) o.dsn = perm ? "5.0.0" : "4.0.0";
       o.remote_mta = remote_mta;
       if (perm) {
         o.reason = reply;
@@ -487,8 +488,8 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
   bool pending = std::any_of(entry->recipients.begin(), entry->recipients.end(),
                              [](const QueuedRecipient& r) { return r.state == RecipientState::PENDING; });
 
-  // Timeout.queuereturn: mail still deferred this long is returned;
-  // Timeout.queuewarn: the sender is told once that it is delayed.
+  // Timeout.queuereturn returns mail still deferred after that long, and
+  // Timeout.queuewarn sends the sender one notice that it is delayed.
   // Sendmail compares whole seconds of the wall clock (curtime() - e_ctime).
   double age = static_cast<double>(w.wall(w.now()) - w.wall(entry->created));
   if (pending && age >= host.sendmail.queue_return) {

@@ -13,7 +13,7 @@ XBT_LOG_NEW_DEFAULT_SUBCATEGORY(net, mailsim, "connections and datagrams");
 namespace mailsim::sim {
 namespace {
 
-// What a client puts in a listener's mailbox: the SYN.
+// The SYN a client puts in a listener's mailbox.
 struct ConnectRequest {
   int id;
   std::string client_host, client_ip;
@@ -190,7 +190,7 @@ bool UdpSocket::send_to(const std::string& ip, int port, const std::string& byte
   std::string dst_host = net_->host_of_ip(dst_ip);
   if (dst_host.empty()) return true;  // no such host: the datagram is lost
   auto& entry = net_->hosts_.at(dst_host);
-  if (!entry.up) return true;  // lost as well, without an answer
+  if (!entry.up) return true;  // lost as well, and no ICMP comes back
   auto it = net_->udp_.find(net_->key(dst_ip, port));
   if (it == net_->udp_.end()) it = net_->udp_.find(net_->key("0.0.0.0@" + dst_host, port));
   if (it == net_->udp_.end()) {
@@ -245,7 +245,9 @@ std::unique_ptr<Listener> Network::listen(const std::string& host, const std::st
   l->mailbox_ = sg4::Mailbox::by_name(fmt::format("listen:{}:{}:{}", host, bind_ip, port));
   // The receiver is set by the first accept(), so a daemon's socket can be
   // opened before the simulation starts (see Network::listen).
-  std::string where = bind_ip == "0.0.0.0" ? "any@" + host : bind_ip == "127.0.0.1" ? "lo@" + host : bind_ip;
+  std::string where = bind_ip;
+  if (bind_ip == "0.0.0.0") where = "any@" + host;
+  if (bind_ip == "127.0.0.1") where = "lo@" + host;
   listeners_[key(where, port)] = l.get();
   return l;
 }

@@ -240,7 +240,7 @@ void run_session(HostState& host, std::shared_ptr<Connection> conn) {
   // The client's name: "localhost" over loopback, else its PTR record.
   smtp::PeerInfo peer{conn->peer_ip(), ""};
   if (peer.ip == "127.0.0.1") {
-    peer.ptr_name = "localhost";  // from /etc/hosts, as glibc answers for the loopback address
+    peer.ptr_name = "localhost";  // glibc resolves the loopback address from /etc/hosts
   } else {
     Resolver resolver(host);
     LookupResult r = resolver.query(reverse_name(peer.ip), dns::RecordType::PTR);
@@ -281,7 +281,7 @@ void run_session(HostState& host, std::shared_ptr<Connection> conn) {
     try {
       reply = session.feed(input);
     } catch (const smtp::NotModelledError& e) {
-      // A command mailsim cannot answer as Sendmail would: say so and stop.
+      // A command whose Sendmail reply is not modelled: tell the client and close.
       w.warnings.push_back(fmt::format("{}: SMTP session from {} closed: {}", host.name, peer.ip, e.what()));
       conn->send(fmt::format("421 4.3.0 {} {} is not modelled by mailsim; closing connection\r\n",
                              host.sendmail.hostname, e.what()));
