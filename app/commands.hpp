@@ -22,6 +22,8 @@ struct Command {
 
 Command add_run_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
+Command add_render_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
 Command add_mailq_command(CLI::App& app);
 Command add_serve_command(CLI::App& app);
 

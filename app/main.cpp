@@ -1,6 +1,8 @@
 // mailsim's command line. Subcommands:
 //   run SCENARIO     simulate the scenario and print the report
 //   check SCENARIO   list the problems a run would run into, without running it
+//   render RUN.json  draw diagrams, topology and plots from a saved run
+//   report SCENARIO  simulate and write one self-contained HTML page (--html)
 //   mailq SCENARIO   print a host's mail queue at a simulated time
 //   serve SCENARIO   let a real client talk to one simulated daemon
 // Exit status: 0 on success, and 2 for a mistake in the input (printed as
@@ -21,6 +23,8 @@ int main(int argc, char** argv) {
   std::vector<Command> commands;
   commands.push_back(add_run_command(app));
   commands.push_back(add_check_command(app));
+  commands.push_back(add_render_command(app));
+  commands.push_back(add_report_command(app));
   commands.push_back(add_mailq_command(app));
   commands.push_back(add_serve_command(app));
 

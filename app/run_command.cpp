@@ -3,8 +3,12 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+
+#include <nlohmann/json.hpp>
 
 #include "app/commands.hpp"
+#include "app/viz_options.hpp"
 #include "models/common/error.hpp"
 #include "models/common/units.hpp"
 #include "sim/scenario.hpp"
@@ -25,6 +29,7 @@ struct RunArgs {
   std::string mailbox_dir;
   std::string maillog_file;
   std::string log_level = "warning";
+  VizArgs viz;
 };
 
 int run_command(const RunArgs& args) {
@@ -38,9 +43,14 @@ int run_command(const RunArgs& args) {
     if (!t) throw InputError(SourcePos{"--until", 0, 0}, "invalid duration '" + args.until + "' (use e.g. 30m, 1h)");
     options.until = *t;
   }
+  check_viz_args(args.viz);
   sim::RunResult result = sim::run_scenario(scenario, options);
 
-  if (args.transcript) viz::write_transcript(std::cout, result, args.transcript_lines);
+  // The pictures and the narration read the run through its JSON, as `render` does.
+  std::optional<viz::RunData> data;
+  if (args.viz.any()) data = viz::run_data_from_json(nlohmann::json::parse(viz::to_json(scenario, result)));
+  if (args.viz.explain) explain_run(std::cout, *data, args.viz, args.transcript, args.transcript_lines);
+  else if (args.transcript) viz::write_transcript(std::cout, result, args.transcript_lines);
   viz::write_report(std::cout, scenario, result);
   try {
     if (!args.json_file.empty()) {
@@ -57,6 +67,16 @@ int run_command(const RunArgs& args) {
   } catch (const std::runtime_error& e) {
     std::cerr << "mailsim: " << e.what() << "\n";
     return kExitFailure;
+  }
+  if (data) {
+    try {
+      viz::write_outputs(*data, args.viz.outputs);
+    } catch (const InputError&) {
+      throw;  // an unknown --message id: exit status 2 like every input mistake
+    } catch (const std::runtime_error& e) {
+      std::cerr << "mailsim: " << e.what() << "\n";
+      return kExitFailure;
+    }
   }
   return 0;
 }
@@ -85,6 +105,8 @@ Command add_run_command(CLI::App& app) {
                       "Write every host's mail log (Sendmail and Dovecot lines, traditional syslog format) to this file");
   run_cmd->add_option("--log-level", run.log_level, "SimGrid log threshold for mailsim's actors (debug, verbose, info, warning)")
       ->check(CLI::IsMember({"trace", "debug", "verbose", "info", "warning", "error", "critical"}));
+
+  add_viz_options(run_cmd, run.viz);
 
   return Command{run_cmd, [args] { return run_command(*args); }};
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/common/units.hpp"
+#include "viz/run_data.hpp"
 
 namespace mailsim::viz {
 
@@ -127,7 +128,7 @@ void write_transcript(std::ostream& out, const sim::RunResult& run, int max_line
       size_t nl = e->bytes.find('\n', pos);
       size_t end = nl == std::string::npos ? e->bytes.size() : nl + 1;
       if (max_lines > 0 && lines == max_lines) {
-        out << prefix << fmt::format("[... {} more bytes not shown]\n", e->size - pos);
+        out << prefix << fmt::format("[... {} more bytes not shown]\n", std::max(e->size, e->bytes.size()) - pos);
         break;
       }
       std::string line = e->bytes.substr(pos, end - pos);
@@ -139,7 +140,9 @@ void write_transcript(std::ostream& out, const sim::RunResult& run, int max_line
       ++lines;
       pos = end;
     }
-    if (pos < e->size && (max_lines == 0 || lines < max_lines))
+    // A write longer than the trace keeps (DNS entries hold a decoded
+    // summary, which may be longer than the datagram itself).
+    if (e->bytes.size() < e->size && pos >= e->bytes.size() && (max_lines == 0 || lines < max_lines))
       out << prefix << fmt::format("[... {} more bytes not kept in the trace]\n", e->size - pos);
   }
 }
@@ -208,6 +211,9 @@ std::string to_json(const sim::Scenario& scenario, const sim::RunResult& run) {
                   {"queued", b.queued},
                   {"bounced", b.bounced},
                   {"rejected", b.rejected}};
+  // What `mailsim render` needs to draw the run again without simulating it.
+  j["transcript"] = transcript_json(run.trace);
+  j["topology"] = topology_json(scenario);
   return j.dump(2) + "\n";
 }
 
