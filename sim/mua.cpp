@@ -8,6 +8,8 @@
 // message counts as rejected at submission, as the user sees an error.
 //
 // Not modelled: SMTP AUTH, STARTTLS, a client-side outbox retry, IMAP.
+#include <set>
+
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
@@ -155,6 +157,7 @@ void check_mailbox(const WorkloadItem& item) {
   World& w = world();
   HostState& pc = w.host(item.pc);
   const FetchSpec& fetch = *item.fetch;
+  std::set<std::string> known_uids;  // what this client left on the server and already has
   while (true) {
     std::string problem;
     std::string ip = resolve_server(pc, fetch.server, problem);
@@ -162,7 +165,8 @@ void check_mailbox(const WorkloadItem& item) {
       double start = w.now();
       try {
         auto conn = w.net.connect(pc.name, ip, 110, kClientConnectTimeout);
-        Pop3Fetch result = run_pop3_client(*conn, fetch.user, fetch.password, fetch.keep, kClientReplyTimeout);
+        Pop3Fetch result = run_pop3_client(*conn, fetch.user, fetch.password, fetch.keep, kClientReplyTimeout,
+                                           known_uids);
         conn->close();
         std::string server_host = w.net.host_of_ip(ip);
         double listed = result.messages.empty() ? w.now() : result.messages.front().requested;

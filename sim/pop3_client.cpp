@@ -7,9 +7,9 @@
 namespace mailsim::sim {
 
 Pop3Fetch run_pop3_client(Connection& conn, const std::string& user, const std::string& password, bool keep,
-                          double timeout) {
+                          double timeout, std::set<std::string>& known_uids) {
   World& w = world();
-  pop3::ClientSession session(pop3::ClientConfig{user, password, keep});
+  pop3::ClientSession session(pop3::ClientConfig{user, password, keep, known_uids});
   Pop3Fetch out;
   std::string input;
   double retr_sent = -1;
@@ -22,7 +22,14 @@ Pop3Fetch run_pop3_client(Connection& conn, const std::string& user, const std::
       open = false;
     }
     if (!open) break;
-    std::string next = session.feed(input);
+    std::string next;
+    try {
+      next = session.feed(input);
+    } catch (const std::runtime_error& e) {
+      // A reply the client cannot parse ends its session, as a client would.
+      out.failure = e.what();
+      break;
+    }
 
     // A message completed with this read: it arrived now, and the segment's
     // tag says which delivery it was.
@@ -41,6 +48,7 @@ Pop3Fetch run_pop3_client(Connection& conn, const std::string& user, const std::
         f.sender = "MAILER-DAEMON";
       }
       f.requested = retr_sent;
+      if (!m.uid.empty()) known_uids.insert(m.uid);
       f.received = w.now();
       const std::string& tag = conn.last_tag();
       auto nl = tag.find('\n');

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,9 @@ struct Pop3Fetch {
   std::vector<FetchedMessage> messages;
 };
 
+/// `known_uids` (with `keep`) are the UIDL values fetched before; the ones
+/// fetched now are added to it.
 Pop3Fetch run_pop3_client(Connection& conn, const std::string& user, const std::string& password, bool keep,
-                          double timeout);
+                          double timeout, std::set<std::string>& known_uids);
 
 }  // namespace mailsim::sim

@@ -51,9 +51,24 @@ std::string ClientSession::handle_line(const std::string& line) {
     // RFC 1939 §3: a lone dot ends the response, and a leading dot is removed.
     if (line == ".") {
       in_multiline_ = false;
-      if (state_ == ClientState::LIST) return next_message_command();
+      if (state_ == ClientState::LIST && config_.keep_on_server) {
+        set_state(ClientState::UIDL);
+        return "UIDL\r\n";
+      }
+      if (state_ == ClientState::UIDL) {
+        // Leave out what an earlier session already fetched.
+        std::vector<std::pair<unsigned, std::uint64_t>> wanted;
+        for (const auto& entry : listing_) {
+          auto uid = uids_.find(entry.first);
+          if (uid == uids_.end() || !config_.known_uids.count(uid->second)) wanted.push_back(entry);
+        }
+        listing_ = std::move(wanted);
+      }
+      if (state_ == ClientState::LIST || state_ == ClientState::UIDL) return next_message_command();
       retrieved_.push_back(
-          RetrievedMessage{listing_[next_].first, listing_[next_].second, std::move(current_)});
+          RetrievedMessage{listing_[next_].first, listing_[next_].second, std::move(current_), ""});
+      auto uid = uids_.find(listing_[next_].first);
+      if (uid != uids_.end()) retrieved_.back().uid = uid->second;
       current_.clear();
       if (config_.keep_on_server) {
         ++next_;
@@ -64,6 +79,15 @@ std::string ClientSession::handle_line(const std::string& line) {
     }
     std::string_view text = line;
     if (starts_with(text, ".")) text.remove_prefix(1);
+    if (state_ == ClientState::UIDL) {
+      unsigned number = 0;
+      char uid[71] = {0};  // RFC 1939 §7: a unique-id is 1 to 70 characters
+      if (std::sscanf(line.c_str(), "%u %70s", &number, uid) != 2) {
+        throw std::runtime_error("POP3 client: invalid UIDL line: " + line);
+      }
+      uids_[number] = uid;
+      return "";
+    }
     if (state_ == ClientState::LIST) {
       unsigned number = 0;
       unsigned long long size = 0;
@@ -110,10 +134,11 @@ std::string ClientSession::handle_line(const std::string& line) {
       set_state(ClientState::LIST);
       return "LIST\r\n";
     case ClientState::LIST:
+    case ClientState::UIDL:
     case ClientState::RETR:
       if (!ok) {
         // A message that cannot be listed or read is skipped.
-        if (state_ == ClientState::LIST) return next_message_command();
+        if (state_ != ClientState::RETR) return next_message_command();
         ++next_;
         return next_message_command();
       }

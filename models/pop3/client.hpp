@@ -1,11 +1,13 @@
 // POP3 client session as the lab's mail clients (Evolution, Thunderbird) fetch mail, sans-I/O:
 // feed() takes server bytes and returns the next bytes to send. Sequence: greeting, USER,
-// PASS, STAT, LIST, then RETR (and DELE unless mail is kept on the server) for every message,
-// QUIT. Standards: RFC 1939. Not modelled: APOP, AUTH, STLS, UIDL-based "leave on server"
-// bookkeeping across sessions, TOP previews.
+// PASS, STAT, LIST (and UIDL when mail is kept on the server), then RETR (and DELE unless mail
+// is kept on the server) for every message not fetched before,
+// QUIT. Standards: RFC 1939. Not modelled: APOP, AUTH, STLS, TOP previews.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,10 @@ struct ClientConfig {
   std::string user;
   std::string password;
   bool keep_on_server = false;  // when true no DELE is sent
+  /// With keep_on_server: UIDs (RFC 1939 §7, UIDL) fetched in earlier
+  /// sessions, which are not retrieved again, as mail clients that leave
+  /// mail on the server do.
+  std::set<std::string> known_uids;
 };
 
 enum class ClientState {
@@ -24,6 +30,7 @@ enum class ClientState {
   PASS,      // PASS sent
   STAT,      // STAT sent
   LIST,      // LIST sent, reading the listing
+  UIDL,      // UIDL sent (keep_on_server only), reading the unique ids
   RETR,      // RETR n sent, reading the message
   DELE,      // DELE n sent
   QUIT,      // QUIT sent
@@ -35,6 +42,7 @@ struct RetrievedMessage {
   unsigned number = 0;
   std::uint64_t size = 0;  // octets from the LIST listing (CRLF counted)
   std::string content;     // LF text, byte-stuffing undone
+  std::string uid;         // UIDL value; set only with keep_on_server
 };
 
 class ClientSession {
@@ -65,6 +73,7 @@ class ClientSession {
   bool in_multiline_ = false;
   std::string current_;  // message being received
   std::vector<std::pair<unsigned, std::uint64_t>> listing_;
+  std::map<unsigned, std::string> uids_;  // message number -> UIDL value
   std::size_t next_ = 0;  // index in listing_ of the message being fetched
   std::vector<RetrievedMessage> retrieved_;
   unsigned stat_count_ = 0;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "models/pop3/server.hpp"
 #include "pop3_test_support.hpp"
 
@@ -73,6 +75,31 @@ TEST(Pop3Client, KeepOnServerSendsNoDele) {
   EXPECT_EQ(hooks.mailboxes["lee"].count(), 4u);
   // RETR set \Seen on every message, written as `Status: RO` at QUIT.
   EXPECT_EQ(hooks.mailboxes["lee"].message(3).dovecot.status, "RO");
+}
+
+// A client that leaves mail on the server asks UIDL and skips what it has.
+TEST(Pop3Client, KeepOnServerSkipsKnownUids) {
+  FakeHooks hooks;
+  hooks.mailboxes["lee"] = testing::lee_mailbox();
+  std::set<std::string> known;
+  {
+    ServerSession server(ServerConfig{}, hooks);
+    ClientSession client(ClientConfig{"lee", "1234", true, {}});
+    converse(client, server);
+    ASSERT_EQ(client.messages().size(), 4u);
+    for (const auto& m : client.messages()) {
+      EXPECT_EQ(m.uid.size(), 16u) << m.number;  // Dovecot's %08Xu%08Xv
+      known.insert(m.uid);
+    }
+  }
+  EXPECT_EQ(known.size(), 4u);
+  {
+    ServerSession server(ServerConfig{}, hooks);
+    ClientSession client(ClientConfig{"lee", "1234", true, {*known.begin()}});
+    converse(client, server);
+    EXPECT_EQ(client.messages().size(), 3u);
+    for (const auto& m : client.messages()) EXPECT_NE(m.uid, *known.begin());
+  }
 }
 
 TEST(Pop3Client, ByteAtATimeEqualsAllAtOnce) {
