@@ -7,7 +7,7 @@ set -eu
 packages="build-essential cmake pkg-config libsimgrid-dev libboost-graph-dev
 libfmt-dev libcli11-dev libyaml-cpp-dev libgraphviz-dev graphviz libgtest-dev
 libgmock-dev libbenchmark-dev nlohmann-json3-dev python3 libplplot-dev
-plplot-driver-cairo chromium libxml2-utils"
+plplot-driver-cairo chromium libxml2-utils curl"
 
 missing=""
 for p in $packages; do
