@@ -76,12 +76,18 @@ void write_report(std::ostream& out, const sim::Scenario& scenario, const sim::R
       from_width = std::max(from_width, st.from.size());
       to_width = std::max(to_width, st.to.size());
     }
+    // With several recipients each row names the copy it belongs to.
+    bool per_recipient = m.recipients.size() > 1;
+    size_t rcpt_width = 3;
+    for (const auto& st : steps) rcpt_width = std::max(rcpt_width, st.recipient.size());
+    std::string rcpt_header = per_recipient ? fmt::format(" {:<{}}", "for", rcpt_width) : std::string();
     if (!steps.empty())
-      out << fmt::format("  {:<5} {:<{}} {:<{}} {:<8} {:>14} {:>12}  {}\n", "step", "from", from_width, "to",
-                         to_width, "protocol", "start (s)", "duration", "what");
+      out << fmt::format("  {:<5} {:<{}} {:<{}}{} {:<8} {:>14} {:>12}  {}\n", "step", "from", from_width, "to",
+                         to_width, rcpt_header, "protocol", "start (s)", "duration", "what");
     for (const auto& st : steps) {
-      out << fmt::format("  ({})   {:<{}} {:<{}} {:<8} {:>14} {:>12}  {}\n", st.step, st.from, from_width, st.to,
-                         to_width, st.protocol, seconds(st.start), units::format_duration(st.end - st.start),
+      std::string rcpt = per_recipient ? fmt::format(" {:<{}}", st.recipient, rcpt_width) : std::string();
+      out << fmt::format("  ({})   {:<{}} {:<{}}{} {:<8} {:>14} {:>12}  {}\n", st.step, st.from, from_width, st.to,
+                         to_width, rcpt, st.protocol, seconds(st.start), units::format_duration(st.end - st.start),
                          st.detail);
     }
     for (const auto& r : m.recipients) {
