@@ -317,9 +317,13 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
     }
 
     message::Envelope envelope{entry.sender, {}};
-    for (auto* r : rcpts) envelope.rcpt_to.push_back(r->address);
+    std::vector<std::pair<std::string, std::string>> renamed;
+    for (auto* r : rcpts) {
+      envelope.rcpt_to.push_back(r->address);
+      if (r->address != r->original) renamed.emplace_back(r->address, r->original);
+    }
     SmtpOutcome out = run_smtp_client(*conn, ClientRole::MTA, host.sendmail.hostname, envelope, entry.message,
-                                      entry.size, entry.trace_id, 300);
+                                      entry.size, make_message_tag(entry.trace_id, renamed), 300);
     conn->close();
     double step4_end = out.mail_sent >= 0 ? out.mail_sent : w.now();
     std::string step4_outcome = out.loops_back ? "rejected" : "ok";
@@ -387,7 +391,9 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
         std::string reply = at_rcpt ? fmt::format("{} {} {}", code, ro->enhanced, ro->text)
                                     : fmt::format("{} {} {}", out.data_code, out.data_enhanced, out.data_text);
         o.state = RecipientState::FAILED;
-        o.status = reply.substr(4);
+        // stat= is the text after the address, as Sendmail logs it: "User unknown".
+        auto dots = reply.find("... ");
+        o.status = dots == std::string::npos ? reply.substr(4) : reply.substr(dots + 4);
         o.dsn = at_rcpt ? ro->enhanced : out.data_enhanced;
         o.reason = reply;
         // NOTE: the transcript lines follow Sendmail's usual bounce layout;
@@ -429,18 +435,23 @@ void deliver_remote(HostState& host, QueueEntry& entry, const std::string& domai
 // The local users a local address reaches through /etc/aliases. postmaster
 // and MAILER-DAEMON reach root when no alias names them, as every Sendmail
 // aliases file has them (RFC 5321 §4.5.1 requires postmaster).
-std::vector<std::string> local_users(const HostState& host, const std::string& address) {
+std::vector<std::string> local_users(const HostState& host, const std::string& address,
+                                     std::vector<std::string>& remote_targets) {
   std::string user = config::text::to_lower(address.substr(0, address.rfind('@')));
   auto expansion = host.sendmail.aliases.expand(user, host.sendmail.class_w);
   std::vector<std::string> users;
   if (!expansion.error) {
     for (const auto& t : expansion.targets) {
-      if (t.kind != config::AliasTargetKind::ADDRESS) continue;  // files and programs are not modelled
-      if (t.value.find('@') != std::string::npos) continue;      // NOTE: remote alias targets are not forwarded
+      // NOTE: file and program targets (/path, |command) are not modelled.
+      if (t.kind != config::AliasTargetKind::ADDRESS) continue;
+      if (t.value.find('@') != std::string::npos) {
+        remote_targets.push_back(t.value);  // forwarded by esmtp like any remote recipient
+        continue;
+      }
       users.push_back(config::text::to_lower(t.value));
     }
   }
-  if (users.empty()) users.push_back(user);
+  if (users.empty() && remote_targets.empty()) users.push_back(user);
   for (auto& u : users)
     if (u == "postmaster" || u == "mailer-daemon") u = "root";
   return users;
@@ -457,8 +468,9 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
   Attempt attempt{host.new_pid(), w.now()};
   entry->last_attempt = attempt.start;
 
-  // Local recipients first, through the MDA; then one esmtp delivery per domain.
-  std::map<std::string, std::vector<QueuedRecipient*>> remote;
+  // Local recipients first, through the MDA; then one esmtp delivery per
+  // domain, including the remote addresses that local aliases expand to.
+  std::vector<QueuedRecipient> expanded;
   for (auto& r : entry->recipients) {
     if (r.state != RecipientState::PENDING) continue;
     std::string domain = domain_of(r.address);
@@ -466,9 +478,19 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
       note_step(w, *entry, r, 6, entry->created, w.now(), host.name, host.name + " local MDA", "local",
                 fmt::format("{} is local: {} hands {} to the local mailer", r.address, host.name, entry->queue_id));
       LocalDelivery d;
-      for (const auto& user : local_users(host, r.address)) {
+      d.ok = true;
+      d.status = "Sent";
+      d.dsn = "2.0.0";
+      std::vector<std::string> forwards;
+      for (const auto& user : local_users(host, r.address, forwards)) {
         d = deliver_local(host, *entry, user, r.original);
         if (!d.ok) break;
+      }
+      for (const auto& target : forwards) {
+        QueuedRecipient q;
+        q.address = target;
+        q.original = r.original;
+        expanded.push_back(q);
       }
       r.state = d.ok ? RecipientState::SENT : RecipientState::FAILED;
       r.status = d.status;
@@ -479,9 +501,14 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
         mark_recipient(w, *entry, r, MessageStatus::BOUNCED, d.status);
       }
       log_delivery(host, *entry, {&r}, attempt, "local", "");
-    } else {
-      remote[domain].push_back(&r);
     }
+  }
+  for (auto& q : expanded) entry->recipients.push_back(std::move(q));
+  std::map<std::string, std::vector<QueuedRecipient*>> remote;
+  for (auto& r : entry->recipients) {
+    if (r.state != RecipientState::PENDING) continue;
+    std::string domain = domain_of(r.address);
+    if (!domain.empty() && !host.sendmail.class_w.count(domain)) remote[domain].push_back(&r);
   }
   for (auto& [domain, rcpts] : remote) deliver_remote(host, *entry, domain, rcpts, attempt);
 

@@ -70,6 +70,26 @@ T* receive(sg4::Mailbox* mailbox, bool& attached, double timeout) {
 
 }  // namespace
 
+std::string make_message_tag(const std::string& trace_id,
+                             const std::vector<std::pair<std::string, std::string>>& renamed) {
+  std::string tag = trace_id;
+  for (const auto& [address, original] : renamed) tag += "\t" + address + "=" + original;
+  return tag;
+}
+
+std::string parse_message_tag(const std::string& tag, std::map<std::string, std::string>& renamed) {
+  size_t tab = tag.find('\t');
+  std::string id = tag.substr(0, tab);
+  while (tab != std::string::npos) {
+    size_t next = tag.find('\t', tab + 1);
+    std::string pair = tag.substr(tab + 1, next == std::string::npos ? std::string::npos : next - tab - 1);
+    size_t eq = pair.find('=');
+    if (eq != std::string::npos) renamed[pair.substr(0, eq)] = pair.substr(eq + 1);
+    tab = next;
+  }
+  return id;
+}
+
 // ---- Connection ----
 
 void Connection::send(const std::string& bytes, const std::string& tag) {

@@ -22,6 +22,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace simgrid::s4u {
 class Host;
@@ -56,6 +58,14 @@ struct ConnectionState {
   int in_flight_to_client = 0;
   int in_flight_to_server = 0;
 };
+
+/// The tag a message carries over SMTP: the traced message's id, then for
+/// each recipient whose address differs from the one the trace follows
+/// (after alias expansion) a TAB and `address=original`.
+std::string make_message_tag(const std::string& trace_id,
+                             const std::vector<std::pair<std::string, std::string>>& renamed);
+/// Splits a message tag into the id and the address -> original map.
+std::string parse_message_tag(const std::string& tag, std::map<std::string, std::string>& renamed);
 
 /// An established TCP connection, seen from one end.
 class Connection {

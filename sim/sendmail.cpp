@@ -118,7 +118,8 @@ class SessionHooks : public smtp::ServerHooks {
     entry.size = message_lf.size();
     entry.message = std::make_shared<const std::string>(message::prepare_queued_message(message_lf, info));
     entry.created = w.now();
-    entry.trace_id = conn_.last_tag();
+    std::map<std::string, std::string> renamed;
+    entry.trace_id = parse_message_tag(conn_.last_tag(), renamed);
     entry.received_from = smtp::client_text(session.peer);
     entry.received_from_mta = session.peer.ptr_name.empty() ? "[" + session.peer.ip + "]" : session.peer.ptr_name;
     // Sendmail's initial priority: message size + class * 0 + 30000 per recipient (WkRecipFact).
@@ -126,7 +127,8 @@ class SessionHooks : public smtp::ServerHooks {
     for (const auto& r : envelope.rcpt_to) {
       QueuedRecipient q;
       q.address = r;
-      q.original = r;
+      auto from_alias = renamed.find(r);
+      q.original = from_alias == renamed.end() ? r : from_alias->second;
       entry.recipients.push_back(q);
     }
     const std::string& queued = *entry.message;

@@ -232,3 +232,42 @@ TEST(MxFallback, NextMxAfterRefusal) {
 
 }  // namespace
 }  // namespace mailsim::e2e
+
+namespace mailsim::e2e {
+namespace {
+
+// /etc/aliases on mail.naver.com sends staff@naver.com to lee and to a
+// remote address; the remote copy is forwarded, and a copy for an unknown
+// remote user bounces back to the sender with Sendmail's stat= text.
+TEST(Aliases, RemoteTargetIsForwarded) {
+  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
+  std::string text = read_file(lab_file);
+  auto replace = [&](const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("      to: [kim@daum.net]\n", "      to: [staff@naver.com, nobody@daum.net]\n");
+  replace("      /etc/mail/local-host-names: |\n        # local-host-names",
+          "      /etc/aliases: |\n        staff: lee, kim@daum.net\n      /etc/mail/local-host-names: |\n"
+          "        # local-host-names");
+  std::string dir = temp_dir();
+  std::ofstream(dir + "/aliases.yaml") << text;
+  Outcome r = run_mailsim({"run", dir + "/aliases.yaml", "--mailbox-dir", dir + "/mb", "--maillog", dir + "/log"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto* m = find_message(r.json, "lee-reply");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ((*m)["recipients"][0]["status"], "delivered");
+  EXPECT_EQ((*m)["recipients"][1]["status"], "bounced");
+  EXPECT_EQ((*m)["recipients"][1]["last_reply"], "User unknown");
+  EXPECT_FALSE(r.json["stopped_by_duration"].get<bool>());
+  // kim's copy came through the alias; lee's directly.
+  EXPECT_NE(read_file(dir + "/mb/kim-pc.daum.net/home/kim/Inbox").find("Subject: Re: hello from daum.net"),
+            std::string::npos);
+  EXPECT_NE(read_file(dir + "/log").find("to=<nobody@daum.net>, ctladdr=<lee@naver.com> (1001/1001)"),
+            std::string::npos);
+  expect_balance(r.json);
+}
+
+}  // namespace
+}  // namespace mailsim::e2e
