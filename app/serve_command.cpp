@@ -16,18 +16,22 @@
 // what an earlier `serve --protocol smtp` delivered.
 //
 // NOTE: replies that a daemon delays by more than kFirstReplyWait of
-// simulated time are written after the next input line instead of before it.
+// simulated time (kQuietAfterReply after a line that got no reply) are
+// written after the next input line instead of before it.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
+
+#include <simgrid/s4u.hpp>
 
 #include "app/commands.hpp"
 #include "models/common/error.hpp"
@@ -124,8 +128,8 @@ int port_of(const std::string& protocol) {
 
 // Writes the daemon's replies until it has been quiet for a while. Returns
 // false when the daemon closed the connection.
-bool relay_replies(sim::Connection& conn, ClientIo& io) {
-  double wait = kFirstReplyWait;
+bool relay_replies(sim::Connection& conn, ClientIo& io, double first_wait, bool* replied = nullptr) {
+  double wait = first_wait;
   std::string data;
   while (true) {
     try {
@@ -134,6 +138,7 @@ bool relay_replies(sim::Connection& conn, ClientIo& io) {
       return true;
     }
     io.write(data);
+    if (replied) *replied = true;
     wait = kQuietAfterReply;
   }
 }
@@ -148,13 +153,36 @@ void serve_session(sim::World& w, const std::string& client_host, const std::str
     std::cerr << "mailsim serve: " << e.what() << "\n";
     return;
   }
-  bool open = relay_replies(*conn, io);
+  bool open = relay_replies(*conn, io, kFirstReplyWait);
   std::string line;
+  double wait = kFirstReplyWait;
   while (open && io.read_line(line)) {
     conn->send(line);
-    open = relay_replies(*conn, io);
+    bool replied = false;
+    open = relay_replies(*conn, io, wait, &replied);
+    // Lines that get no reply (a message's body) wait only briefly after
+    // the first one, so a long body does not move the clock by seconds a line.
+    wait = replied ? kFirstReplyWait : kQuietAfterReply;
   }
   conn->close();
+  // Give the FIN time to reach the daemon, so its session ends as it would
+  // when a real client hangs up.
+  simgrid::s4u::this_actor::sleep_for(1);
+}
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void request_stop(int) { g_stop = 1; }
+
+// SIGINT and SIGTERM end a --listen server cleanly: the blocked accept()
+// returns, the run finishes, and --state is written.
+void stop_on_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = request_stop;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: accept() and recv() return EINTR
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
 }
 
 int open_listener(const std::string& spec) {
@@ -249,7 +277,8 @@ int serve_command(const ServeArgs& args) {
       serve_session(w, client_host, peer_ip, server_ip, port, io);
       return;
     }
-    while (true) {
+    stop_on_signals();
+    while (!g_stop) {
       int fd = ::accept(listen_fd, nullptr, nullptr);
       if (fd < 0) break;
       SocketIo io(fd);

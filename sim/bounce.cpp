@@ -66,7 +66,7 @@ void queue_dsn(HostState& host, const QueueEntry& original, const std::vector<st
   // NOTE: the DSN's own from= line is written as for a local submission;
   // no recorded log shows it.
   std::string program = fmt::format("sendmail[{}]", pid);
-  std::string what = info.kind == message::DsnKind::DELAY ? "postmaster notify" : "DSN";
+  std::string what = "DSN";
   std::string stat;
   for (const auto& r : original.recipients)
     if (!r.status.empty()) stat = r.status;

@@ -130,6 +130,7 @@ class World {
 
   int sends_pending = 0;
   bool client_running = false;  ///< the RunOptions client has not returned yet
+  double client_deadline = -1;  ///< when a run with a client stops at the latest
   simgrid::s4u::ConditionVariable* cv = nullptr;
   simgrid::s4u::Mutex* mutex = nullptr;
 };

@@ -53,6 +53,7 @@ LocalDelivery deliver_local(HostState& host, const QueueEntry& entry, const std:
       r->delivered = w.now();
       r->mailbox = host.name + ":" + path;
       for (const auto& item : w.scenario.workload) {
+        if (w.options.client) break;  // a served session runs no workload
         if (item.fetch && item.fetch->server == host.name && item.fetch->user == user && w.scenario.host(item.pc)->up)
           r->polled = true;
       }

@@ -1,6 +1,7 @@
 #include "sim/resolver.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
@@ -71,7 +72,8 @@ LookupResult Resolver::query(const std::string& name, dns::RecordType type) {
   int nscount = static_cast<int>(servers.size());
   std::string last_problem = "timed out";
   for (int attempt = 0; attempt < host_.resolver.attempts; ++attempt) {
-    for (const auto& server : servers) {
+    for (int ns = 0; ns < nscount; ++ns) {
+      const std::string& server = servers[static_cast<size_t>(ns)];
       auto id = static_cast<std::uint16_t>(id_dist(host_.random));
       dns::Message q = dns::make_query(id, dns::absolute_name(name), type, true);
       std::string wire = dns::encode(q);
@@ -82,7 +84,11 @@ LookupResult Resolver::query(const std::string& name, dns::RecordType type) {
         last_problem = "connection refused";  // ICMP port unreachable: try the next server
         continue;
       }
-      double wait = std::max(1.0, (host_.resolver.timeout * (1 << attempt)) / nscount);
+      // glibc's send_dg: RES_TIMEOUT << ns seconds, divided by the number of
+      // servers for all but the first, at least 1 s.
+      double wait = host_.resolver.timeout * static_cast<double>(1 << ns);
+      if (ns > 0) wait = std::floor(wait / nscount);
+      wait = std::max(1.0, wait);
       double deadline = w.now() + wait;
       while (true) {
         double left = deadline - w.now();

@@ -1,7 +1,8 @@
 // The stub resolver of a host (glibc's res_query as Sendmail and the mail
 // clients use it): UDP queries to the name servers of /etc/resolv.conf with
-// RD set, each try waiting `timeout << attempt` seconds divided by the
-// number of servers (at least 1 s), `attempts` rounds in all.
+// RD set. As glibc's send_dg, the first server is given `timeout` seconds
+// and server n (from 0) `timeout << n` divided by the number of servers (at
+// least 1 s), in `attempts` rounds over all of them.
 //
 // Address lookups (address_of) read /etc/hosts before asking DNS, as
 // glibc does with nsswitch's `hosts: files dns`.

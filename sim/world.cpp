@@ -114,9 +114,13 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (options.client) {
     w.client_running = true;
     auto client = options.client;
-    sg4::Actor::create("client", w.platform.hosts.at(options.client_host), [&w, client] {
+    double grace = options.grace_after_client;
+    sg4::Actor::create("client", w.platform.hosts.at(options.client_host), [&w, client, grace] {
       sg4::Actor::self()->daemonize();
       client();
+      // Let the daemons finish the session and deliver what it left, then
+      // stop even if mail is still deferred.
+      w.client_deadline = w.now() + grace;
       w.client_running = false;
       w.changed();
     });
@@ -145,7 +149,10 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     w.cv = cv.get();
     std::unique_lock<sg4::Mutex> lock(*mutex);
     while (to_the_end || !w.idle()) {
-      if (cv->wait_until(lock, duration) == std::cv_status::timeout) {
+      double until = duration;
+      if (!w.client_running && w.client_deadline >= 0) until = std::min(until, w.client_deadline);
+      if (cv->wait_until(lock, until) == std::cv_status::timeout) {
+        if (until < duration) break;  // the served client is done
         by_duration = !w.idle();
         break;
       }

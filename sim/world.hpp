@@ -21,6 +21,9 @@ struct RunOptions {
   /// the run ends once it has returned and no mail is left in flight.
   std::function<void()> client;
   std::string client_host;
+  /// Simulated seconds the run goes on after `client` returns, for
+  /// deliveries it caused; mail deferred longer stays queued.
+  double grace_after_client = 600;
   std::string log_level = "warning";  ///< SimGrid log threshold for mailsim's categories
 };
 

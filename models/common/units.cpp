@@ -92,11 +92,14 @@ std::string format_duration(double seconds) {
   if (seconds < 0.99995e-3) return fmt::format("{:.1f}us", seconds * 1e6);
   if (seconds < 0.9999995) return fmt::format("{:.3f}ms", seconds * 1e3);
   if (seconds < 59.9995) return fmt::format("{:.3f}s", seconds);
-  long whole = static_cast<long>(seconds);
-  long h = whole / 3600, m = (whole % 3600) / 60;
-  double s = seconds - static_cast<double>(h * 3600 + m * 60);
-  if (h > 0) return fmt::format("{}h{:02}m{:02.0f}s", h, m, s);
-  return fmt::format("{}m{:04.1f}s", m, s);
+  // Round first at the printed precision so 3599.99 s prints as 1h00m00s,
+  // not 59m60.0s.
+  if (seconds >= 3599.5) {
+    long whole = std::lround(seconds);
+    return fmt::format("{}h{:02}m{:02}s", whole / 3600, whole % 3600 / 60, whole % 60);
+  }
+  long tenths = std::lround(seconds * 10);
+  return fmt::format("{}m{:02}.{}s", tenths / 600, tenths % 600 / 10, tenths % 10);
 }
 
 }  // namespace mailsim::units

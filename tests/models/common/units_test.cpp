@@ -55,6 +55,9 @@ TEST(FormatDuration, PicksUnitAfterRounding) {
   EXPECT_EQ(format_duration(1.5), "1.500s");
   EXPECT_EQ(format_duration(90), "1m30.0s");
   EXPECT_EQ(format_duration(3725), "1h02m05s");
+  EXPECT_EQ(format_duration(3599.99), "1h00m00s");
+  EXPECT_EQ(format_duration(119.99), "2m00.0s");
+  EXPECT_EQ(format_duration(7199.9), "2h00m00s");
 }
 
 }  // namespace
