@@ -14,7 +14,10 @@
 // Not modelled: greet_pause, the anti-harvest reply delays,
 // MaxDaemonChildren, load average limits (QueueLA, RefuseLA), ETRN queue
 // runs, STARTTLS, AUTH.
+#include <algorithm>
 #include <cmath>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
@@ -66,6 +69,17 @@ std::string reverse_name(const std::string& ip) {
   return out + "in-addr.arpa.";
 }
 
+// The reply for an access map REJECT or ERROR: Sendmail's "550 5.7.1
+// <addr>... Access denied", or the ERROR entry's own code and text.
+std::string access_reply(const config::Action& action, const std::string& as_typed) {
+  std::string enhanced = action.enhanced_status.empty() ? std::string() : action.enhanced_status + " ";
+  if (action.kind == config::ActionKind::REJECT) {
+    std::string who = as_typed.empty() ? std::string() : as_typed + "... ";
+    return fmt::format("{} {}{}{}", action.reply_code, enhanced, who, action.text);
+  }
+  return fmt::format("{} {}{}", action.reply_code, enhanced, action.text);
+}
+
 // The session's view of the host: recipient checks and the queue.
 class SessionHooks : public smtp::ServerHooks {
  public:
@@ -79,6 +93,37 @@ class SessionHooks : public smtp::ServerHooks {
   std::string program() const { return fmt::format("sendmail[{}]", pid_); }
 
   std::int64_t now() override { return world().wall_now(); }
+
+  // Connect: entries of the access map (Sendmail's check_relay), looked up
+  // once per connection.
+  void check_connect() {
+    auto action = host_.sendmail.access.lookup_connect(peer_.ip, peer_.ptr_name);
+    if (!action) return;
+    if (action->kind == config::ActionKind::REJECT || action->kind == config::ActionKind::ERROR)
+      connect_refusal_ = access_reply(*action, "");
+    if (action->kind == config::ActionKind::DISCARD) discard_all_ = true;
+  }
+
+  std::optional<std::string> check_mail(const std::string& address, const std::string& as_typed) override {
+    discard_message_ = discard_all_;
+    discarded_rcpts_.clear();
+    if (connect_refusal_) return connect_refusal_;
+    auto action = host_.sendmail.access.lookup_from(address);
+    if (!action) return std::nullopt;
+    if (action->kind == config::ActionKind::DISCARD) discard_message_ = true;
+    if (action->kind == config::ActionKind::REJECT || action->kind == config::ActionKind::ERROR)
+      return access_reply(*action, as_typed);
+    return std::nullopt;
+  }
+
+  std::optional<std::string> rcpt_access(const std::string& address, const std::string& as_typed) override {
+    auto action = host_.sendmail.access.lookup_to(address);
+    if (!action) return std::nullopt;
+    if (action->kind == config::ActionKind::DISCARD) discarded_rcpts_.insert(config::text::to_lower(address));
+    if (action->kind == config::ActionKind::REJECT || action->kind == config::ActionKind::ERROR)
+      return access_reply(*action, as_typed);
+    return std::nullopt;
+  }
 
   smtp::RcptVerdict check_rcpt(const std::string& address) override {
     const SendmailSettings& sm = host_.sendmail;
@@ -96,6 +141,34 @@ class SessionHooks : public smtp::ServerHooks {
   std::string accept_message(const message::Envelope& envelope, std::string message_lf,
                              const smtp::SessionInfo& session) override {
     World& w = world();
+    // DISCARD: Sendmail answers as if it accepted, then throws the mail (or
+    // those recipients' copies) away. The trace counts them as rejected.
+    std::vector<std::string> kept;
+    for (const auto& r : envelope.rcpt_to)
+      if (!discard_message_ && !discarded_rcpts_.count(config::text::to_lower(r))) kept.push_back(r);
+    if (kept.size() != envelope.rcpt_to.size()) {
+      std::map<std::string, std::string> renamed;
+      std::string trace_id = parse_message_tag(conn_.last_tag(), renamed);
+      std::string qid = first_used_ ? message::queue_id(w.wall_now(), host_.queue_sequence++, pid_) : session_qid_;
+      first_used_ = true;
+      for (const auto& r : envelope.rcpt_to) {
+        if (std::find(kept.begin(), kept.end(), r) != kept.end()) continue;
+        mail_log(host_.name, program(), fmt::format("{}: <{}>... discarded by the access map", qid, r));
+        if (MessageRecord* m = w.trace.message(trace_id)) {
+          auto original = renamed.count(r) ? renamed[r] : r;
+          if (RecipientRecord* rr = m->recipient(original)) {
+            rr->status = MessageStatus::REJECTED;
+            rr->last_reply = "discarded by " + host_.name + "'s access map (DISCARD)";
+          }
+        }
+      }
+      w.changed();
+      if (kept.empty()) return qid;
+      message::Envelope rest{envelope.mail_from, kept};
+      first_used_ = false;
+      session_qid_ = qid;
+      return accept_message(rest, std::move(message_lf), session);
+    }
     std::string qid = first_used_ ? message::queue_id(w.wall_now(), host_.queue_sequence++, pid_) : session_qid_;
     first_used_ = true;
     message::QueueingInfo info;
@@ -159,6 +232,10 @@ class SessionHooks : public smtp::ServerHooks {
   unsigned pid_;
   std::string session_qid_;
   bool first_used_ = false;
+  std::optional<std::string> connect_refusal_;  // Connect: REJECT or ERROR
+  bool discard_all_ = false;                    // Connect: DISCARD
+  bool discard_message_ = false;                // From: DISCARD for this transaction
+  std::set<std::string> discarded_rcpts_;       // To: DISCARD
   std::vector<std::string> accepted_;
 };
 
@@ -185,6 +262,10 @@ void log_session_events(HostState& host, const SessionHooks& hooks, const smtp::
         }
         break;
       }
+      case smtp::ServerEventKind::SENDER_REJECTED:
+        mail_log(host.name, hooks.program(),
+                 fmt::format("{}: ruleset=check_mail, relay={}, reject={}", hooks.session_qid(), relay, e.detail));
+        break;
       case smtp::ServerEventKind::MESSAGE_REJECTED:
       case smtp::ServerEventKind::PROTOCOL_VIOLATION:
         mail_log(host.name, hooks.program(), fmt::format("{}: {}", hooks.session_qid(), e.detail));
@@ -254,6 +335,7 @@ void run_session(HostState& host, std::shared_ptr<Connection> conn) {
   }
 
   SessionHooks hooks(host, *conn, peer, pid);
+  hooks.check_connect();
   smtp::ServerSession session(server_config(host), peer, hooks);
 
   // greet_pause: a client that talks before the banner is refused (554).

@@ -245,6 +245,14 @@ std::string client_text(const PeerInfo& peer) {
   return fmt::format("{} [{}]", peer.ptr_name, peer.ip);
 }
 
+std::optional<std::string> ServerHooks::check_mail(const std::string&, const std::string&) {
+  return std::nullopt;
+}
+
+std::optional<std::string> ServerHooks::rcpt_access(const std::string&, const std::string&) {
+  return std::nullopt;
+}
+
 std::string ServerHooks::recipient_key(const std::string& address) {
   return lower(address);
 }
@@ -709,6 +717,11 @@ void ServerSession::cmd_mail(std::string_view argument) {
           fmt::format("{}: {} didn't use HELO protocol", config_.hostname, client_text(peer_)));
     }
   }
+  if (auto refused = hooks_.check_mail(path.address, path.as_typed)) {
+    reply(*refused);
+    event(ServerEventKind::SENDER_REJECTED, *refused);
+    return;
+  }
   got_mail_ = true;
   envelope_.mail_from = path.address;
   size_param_ = size;
@@ -776,6 +789,12 @@ void ServerSession::cmd_rcpt(std::string_view argument) {
 
   // NOTE: RCPT TO:<> is answered as an unknown user; the real Sendmail reply
   // to an empty recipient was not recorded.
+  if (!path.address.empty()) {
+    if (auto refused = hooks_.rcpt_access(path.address, path.as_typed)) {
+      reject(*refused);
+      return;
+    }
+  }
   RcptVerdict verdict =
       path.address.empty() ? RcptVerdict::USER_UNKNOWN : hooks_.check_rcpt(path.address);
   switch (verdict) {

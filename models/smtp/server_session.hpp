@@ -136,6 +136,13 @@ class ServerHooks {
   /// recipient. Sendmail compares mailer, host and user, and the local mailer
   /// folds the user to lower case; this default folds the whole address.
   virtual std::string recipient_key(const std::string& address);
+  /// The access map's verdict on a sender (Sendmail's check_mail): a full
+  /// reply line such as "550 5.7.1 <x>... Access denied" to refuse MAIL, or
+  /// nullopt to go on. The default accepts every sender.
+  virtual std::optional<std::string> check_mail(const std::string& address, const std::string& as_typed);
+  /// The same for a recipient (check_rcpt's To: lookup), asked before
+  /// check_rcpt(). The default accepts.
+  virtual std::optional<std::string> rcpt_access(const std::string& address, const std::string& as_typed);
   /// Resolves a VRFY (`expand` false) or EXPN argument; nullopt = unknown
   /// user. Only called when PrivacyOptions allow VRFY/EXPN. The default
   /// throws NotModelledError.
@@ -166,6 +173,7 @@ enum class ServerEventKind {
   ATTACK_SUSPECTED,     ///< "possible SMTP attack: command=..., count=N" (detail: command)
   RCPT_FLOOD,           ///< "Possible SMTP RCPT flood, throttling."
   RECIPIENT_REJECTED,   ///< detail: the rejecting reply
+  SENDER_REJECTED,      ///< detail: the reply refusing MAIL (access map, check_mail)
   MESSAGE_ACCEPTED,     ///< detail: queue id; size: bytes received
   MESSAGE_REJECTED,     ///< detail: the rejecting reply; size: bytes received
   PROTOCOL_VIOLATION,   ///< detail: what Sendmail logs (input too long, bare LF, ...)

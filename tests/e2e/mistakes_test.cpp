@@ -271,3 +271,43 @@ TEST(Aliases, RemoteTargetIsForwarded) {
 
 }  // namespace
 }  // namespace mailsim::e2e
+
+namespace mailsim::e2e {
+namespace {
+
+// /etc/mail/access beyond relaying: From: REJECT and ERROR refuse MAIL,
+// To: REJECT refuses RCPT, DISCARD accepts and throws the copy away.
+TEST(AccessMap, FromToAndDiscardActions) {
+  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
+  std::string text = read_file(lab_file);
+  std::string marker = "        10.0.2      RELAY\n      /etc/dovecot/dovecot.conf: |\n        protocols = imap pop3 lmtp\n"
+                       "        listen = *, ::\n        mail_location = mbox:~/mail:INBOX=/var/mail/%u\n"
+                       "        mail_access_groups = mail\n        lock_method = fcntl\n        disable_plaintext_auth = no\n"
+                       "\n  lee-pc";
+  auto at = text.find(marker);
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + std::string("        10.0.2      RELAY\n").size(),
+              "        From:kim@daum.net   ERROR:5.7.1:550 Go away\n        To:kim@daum.net     DISCARD\n");
+  std::string dir = temp_dir();
+  std::ofstream(dir + "/access.yaml") << text;
+  Outcome r = run_mailsim({"run", dir + "/access.yaml", "--maillog", dir + "/log"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  // kim's PC submits to mail.daum.net, whose map refuses kim's MAIL.
+  const auto* kim = find_message(r.json, "kim-to-lee");
+  ASSERT_NE(kim, nullptr);
+  EXPECT_EQ((*kim)["status"], "rejected");
+  EXPECT_EQ((*kim)["recipients"][0]["last_reply"], "550 5.7.1 Go away");
+  // lee's reply reaches mail.daum.net, which accepts it and discards kim's copy.
+  const auto* lee = find_message(r.json, "lee-reply");
+  ASSERT_NE(lee, nullptr);
+  EXPECT_EQ((*lee)["status"], "rejected");
+  EXPECT_EQ((*lee)["recipients"][0]["last_reply"], "discarded by mail.daum.net's access map (DISCARD)");
+  std::string log = read_file(dir + "/log");
+  EXPECT_NE(log.find("ruleset=check_mail, relay=[10.0.2.25], reject=550 5.7.1 Go away"), std::string::npos) << log;
+  EXPECT_NE(log.find("<kim@daum.net>... discarded by the access map"), std::string::npos) << log;
+  EXPECT_FALSE(r.json["stopped_by_duration"].get<bool>());
+  expect_balance(r.json);
+}
+
+}  // namespace
+}  // namespace mailsim::e2e
