@@ -468,40 +468,72 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
   Attempt attempt{host.new_pid(), w.now()};
   entry->last_attempt = attempt.start;
 
-  // Local recipients first, through the MDA; then one esmtp delivery per
-  // domain, including the remote addresses that local aliases expand to.
+  // Local recipients first: /etc/aliases expands each into the addresses
+  // it stands for (each then delivered, forwarded or bounced on its own,
+  // as Sendmail does), and the MDA takes the local users. Then one esmtp
+  // delivery per domain, including addresses that aliases forward to.
   std::vector<QueuedRecipient> expanded;
   for (auto& r : entry->recipients) {
     if (r.state != RecipientState::PENDING) continue;
     std::string domain = domain_of(r.address);
-    if (domain.empty() || host.sendmail.class_w.count(domain)) {
-      note_step(w, *entry, r, 6, entry->created, w.now(), host.name, host.name + " local MDA", "local",
-                fmt::format("{} is local: {} hands {} to the local mailer", r.address, host.name, entry->queue_id));
-      LocalDelivery d;
-      d.ok = true;
-      d.status = "Sent";
-      d.dsn = "2.0.0";
-      std::vector<std::string> forwards;
-      for (const auto& user : local_users(host, r.address, forwards)) {
-        d = deliver_local(host, *entry, user, r.original);
-        if (!d.ok) break;
-      }
+    if (!domain.empty() && !host.sendmail.class_w.count(domain)) continue;
+    note_step(w, *entry, r, 6, entry->created, w.now(), host.name, host.name + " local MDA", "local",
+              fmt::format("{} is local: {} hands {} to the local mailer", r.address, host.name, entry->queue_id));
+    std::string user = config::text::to_lower(r.address.substr(0, r.address.rfind('@')));
+    auto expansion = host.sendmail.aliases.expand(user, host.sendmail.class_w);
+    if (expansion.error) {
+      // Sendmail: "554 5.4.6 aliasing/forwarding loop broken".
+      r.state = RecipientState::FAILED;
+      r.status = "aliasing/forwarding loop broken";
+      r.dsn = "5.4.6";
+      r.reason = "554 5.4.6 " + r.address + "... aliasing/forwarding loop broken";
+      r.transcript = {r.reason};
+      mark_recipient(w, *entry, r, MessageStatus::BOUNCED, r.status);
+      log_delivery(host, *entry, {&r}, attempt, "local", "");
+      continue;
+    }
+    std::vector<std::string> forwards;
+    std::vector<std::string> users = local_users(host, r.address, forwards);
+    bool aliased = !forwards.empty() || users.size() != 1 || users.front() != user;
+    if (aliased) {
+      // The alias itself is done; its targets carry on as recipients.
+      for (const auto& u : users) forwards.push_back(u);
       for (const auto& target : forwards) {
         QueuedRecipient q;
         q.address = target;
         q.original = r.original;
         expanded.push_back(q);
       }
-      r.state = d.ok ? RecipientState::SENT : RecipientState::FAILED;
-      r.status = d.status;
-      r.dsn = d.dsn;
-      if (!d.ok) {
-        r.reason = "550 5.1.1 " + r.address + "... User unknown";
-        r.transcript = {"550 5.1.1 " + r.address + "... User unknown"};
-        mark_recipient(w, *entry, r, MessageStatus::BOUNCED, d.status);
-      }
-      log_delivery(host, *entry, {&r}, attempt, "local", "");
+      r.state = RecipientState::SENT;
+      r.status = "aliased";
+      r.dsn = "2.0.0";
+      continue;
     }
+    LocalDelivery d = deliver_local(host, *entry, users.front(), r.original);
+    r.state = d.ok ? RecipientState::SENT : RecipientState::FAILED;
+    r.status = d.status;
+    r.dsn = d.dsn;
+    if (!d.ok) {
+      r.reason = "550 5.1.1 " + r.address + "... User unknown";
+      r.transcript = {r.reason};
+      mark_recipient(w, *entry, r, MessageStatus::BOUNCED, d.status);
+    }
+    log_delivery(host, *entry, {&r}, attempt, "local", "");
+  }
+
+  // Local targets of aliases: delivered now, in this same process.
+  for (auto& q : expanded) {
+    if (q.address.find('@') != std::string::npos) continue;
+    LocalDelivery d = deliver_local(host, *entry, q.address, q.original);
+    q.state = d.ok ? RecipientState::SENT : RecipientState::FAILED;
+    q.status = d.status;
+    q.dsn = d.dsn;
+    if (!d.ok) {
+      q.reason = "550 5.1.1 " + q.address + "... User unknown";
+      q.transcript = {q.reason};
+      mark_recipient(w, *entry, q, MessageStatus::BOUNCED, d.status);
+    }
+    log_delivery(host, *entry, {&q}, attempt, "local", "");
   }
   for (auto& q : expanded) entry->recipients.push_back(std::move(q));
   std::map<std::string, std::vector<QueuedRecipient*>> remote;

@@ -249,8 +249,8 @@ TEST(Aliases, RemoteTargetIsForwarded) {
   };
   replace("      to: [kim@daum.net]\n", "      to: [staff@naver.com, nobody@daum.net]\n");
   replace("      /etc/mail/local-host-names: |\n        # local-host-names",
-          "      /etc/aliases: |\n        staff: lee, kim@daum.net\n      /etc/mail/local-host-names: |\n"
-          "        # local-host-names");
+          "      /etc/aliases: |\n        staff: lee, kim@daum.net\n        loop1: loop2\n        loop2: loop1\n"
+          "      /etc/mail/local-host-names: |\n        # local-host-names");
   std::string dir = temp_dir();
   std::ofstream(dir + "/aliases.yaml") << text;
   Outcome r = run_mailsim({"run", dir + "/aliases.yaml", "--mailbox-dir", dir + "/mb", "--maillog", dir + "/log"});
@@ -266,6 +266,30 @@ TEST(Aliases, RemoteTargetIsForwarded) {
             std::string::npos);
   EXPECT_NE(read_file(dir + "/log").find("to=<nobody@daum.net>, ctladdr=<lee@naver.com> (1001/1001)"),
             std::string::npos);
+  expect_balance(r.json);
+}
+
+TEST(Aliases, LoopBounces) {
+  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
+  std::string text = read_file(lab_file);
+  auto replace = [&](const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("      to: [lee@naver.com]\n", "      to: [loop1@naver.com]\n");
+  replace("      /etc/mail/local-host-names: |\n        # local-host-names",
+          "      /etc/aliases: |\n        loop1: loop2\n        loop2: loop1\n"
+          "      /etc/mail/local-host-names: |\n        # local-host-names");
+  std::string dir = temp_dir();
+  std::ofstream(dir + "/loop.yaml") << text;
+  Outcome r = run_mailsim({"run", dir + "/loop.yaml"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto* m = find_message(r.json, "kim-to-lee");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ((*m)["status"], "bounced");
+  EXPECT_EQ((*m)["recipients"][0]["last_reply"], "aliasing/forwarding loop broken");
+  EXPECT_NE(find_message(r.json, "kim-to-lee.dsn"), nullptr);
   expect_balance(r.json);
 }
 
