@@ -104,9 +104,9 @@ class Parser {
       handle_line(line, pos, file);
     }
     if (open_.size() != depth_at_start) {
-      throw InputError(SourcePos{file, static_cast<int>(lines.size()), 0},
-                       "missing '}' for section \"" + open_.back()->type + "\" opened at line " +
-                           std::to_string(open_.back()->pos.line));
+      // Point at the section that was never closed, where it was opened.
+      throw InputError(open_.back()->pos, "missing '}' for section \"" + open_.back()->type +
+                                              "\" opened here (the file ends inside it)");
     }
   }
 

@@ -160,7 +160,7 @@ TEST(DovecotConf, InvalidInput) {
       {"ssl = maybe\n", 1},
       {"listen 127.0.0.1\n", 1},
       {"}\n", 1},
-      {"service imap {\n  port = 0\n", 2},
+      {"service imap {\n  port = 0\n", 1},  // the section left open
       {"protocols = imap smtp\n", 1},
       {"lock_method = lockf\n", 1},
       {"disable_plaintext_auth = sure\n", 1},
