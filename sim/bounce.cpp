@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <simgrid/s4u.hpp>
 
+#include "models/config/text.hpp"
 #include "models/message/dsn.hpp"
 #include "models/message/header.hpp"
 #include "models/message/sendmail_ids.hpp"
@@ -117,10 +118,22 @@ void bounce(HostState& host, QueueEntry& entry) {
     postmaster |= r.config_error;
   }
   if (info.recipients.empty()) return;
-  // A bounce that fails is not bounced again (RFC 3464 §2, RFC 5321 §6.1).
+  // A bounce that fails is never returned to its null sender (RFC 5321
+  // §6.1). Sendmail sends this "double bounce" to the postmaster instead
+  // (DoubleBounceAddress); only when the postmaster's own copy fails does
+  // it give up, logging the loss.
   if (entry.sender.empty()) {
-    w.warnings.push_back(fmt::format("{}: {}: undeliverable bounce dropped by design (null sender)", host.name,
-                                     entry.queue_id));
+    bool for_postmaster = false;
+    for (const auto& r : info.recipients)
+      for_postmaster |= config::text::iequals(r.address.substr(0, r.address.find('@')), "postmaster");
+    if (for_postmaster) {
+      w.warnings.push_back(fmt::format("{}: {}: double bounce to the postmaster failed too; the DSN is lost",
+                                       host.name, entry.queue_id));
+      mail_log(host.name, "sendmail", fmt::format("{}: SYSERR(root): savemail: cannot save rejected email anywhere",
+                                                  entry.queue_id));
+      return;
+    }
+    queue_dsn(host, entry, {"postmaster"}, {"postmaster"}, info, ".double-bounce");
     return;
   }
   std::vector<std::string> envelope{entry.sender};

@@ -335,3 +335,31 @@ TEST(AccessMap, FromToAndDiscardActions) {
 
 }  // namespace
 }  // namespace mailsim::e2e
+
+namespace mailsim::e2e {
+namespace {
+
+// A bounce that cannot be delivered goes to the postmaster, as Sendmail's
+// double bounce does; it is never returned to the null sender or lost.
+TEST(Bounces, DoubleBounceGoesToPostmaster) {
+  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
+  std::string text = read_file(lab_file);
+  auto replace = [&](const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("      from: lee@naver.com\n      to: [kim@daum.net]\n", "      from: ghost@naver.com\n      to: [nobody@daum.net]\n");
+  std::string dir = temp_dir();
+  std::ofstream(dir + "/double.yaml") << text;
+  Outcome r = run_mailsim({"run", dir + "/double.yaml", "--mailbox-dir", dir + "/mb"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "lee-reply"), "bounced");
+  EXPECT_EQ(status(r.json, "lee-reply.dsn"), "bounced");
+  EXPECT_EQ(status(r.json, "lee-reply.dsn.double-bounce"), "delivered");
+  EXPECT_NE(read_file(dir + "/mb/mail.naver.com/var/mail/root").find("To: postmaster"), std::string::npos);
+  expect_balance(r.json);
+}
+
+}  // namespace
+}  // namespace mailsim::e2e
