@@ -64,7 +64,7 @@ struct SendmailSettings {
   config::Aliases aliases;     ///< /etc/aliases
 };
 
-/// Which traced delivery a stored message is, for the report.
+/// The traced delivery a stored message belongs to, for the report.
 struct TraceRef {
   std::string trace_id;
   std::string recipient;

@@ -132,7 +132,9 @@ void submit(const WorkloadItem& item, size_t item_index) {
     const RecipientOutcome* ro = nullptr;
     for (const auto& o : out.recipients)
       if (config::text::iequals(o.address, r.address)) ro = &o;
-    int code = ro && ro->code >= 400 ? ro->code : out.data_code ? out.data_code : out.failure_code;
+    int code = out.failure_code;
+    if (out.data_code) code = out.data_code;
+    if (ro && ro->code >= 400) code = ro->code;
     if (code >= 500) s1.outcome = "rejected";
     else if (code >= 400 || code == 0) s1.outcome = "deferred";
     if (ro && ro->code >= 400) s1.detail = fmt::format("{} {} {}", ro->code, ro->enhanced, ro->text);

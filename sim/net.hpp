@@ -53,7 +53,7 @@ struct Segment {
   bool fin = false;
 };
 
-/// What both ends of a connection know: writes still travelling each way.
+/// The state both ends of a connection share: writes still travelling each way.
 struct ConnectionState {
   int in_flight_to_client = 0;
   int in_flight_to_server = 0;

@@ -32,7 +32,7 @@ Pop3Fetch run_pop3_client(Connection& conn, const std::string& user, const std::
     }
 
     // A message completed with this read: it arrived now, and the segment's
-    // tag says which delivery it was.
+    // tag names the delivery it was.
     while (seen < session.messages().size()) {
       const auto& m = session.messages()[seen++];
       FetchedMessage f;

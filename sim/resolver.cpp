@@ -117,7 +117,7 @@ LookupResult Resolver::query(const std::string& name, dns::RecordType type) {
           result.detail = "host not found";
           return result;
         }
-        // Follow CNAMEs inside the answer section.
+        // Follow CNAMEs inside the response's answer section.
         std::string target = dns::absolute_name(name);
         for (int hops = 0; hops < 8; ++hops) {
           bool moved = false;

@@ -141,7 +141,7 @@ class SessionHooks : public smtp::ServerHooks {
   std::string accept_message(const message::Envelope& envelope, std::string message_lf,
                              const smtp::SessionInfo& session) override {
     World& w = world();
-    // DISCARD: Sendmail answers as if it accepted, then throws the mail (or
+    // DISCARD: Sendmail replies as if it accepted, then throws the mail (or
     // those recipients' copies) away. The trace counts them as rejected.
     std::vector<std::string> kept;
     for (const auto& r : envelope.rcpt_to)

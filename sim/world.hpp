@@ -27,7 +27,7 @@ struct RunOptions {
   std::string log_level = "warning";  ///< SimGrid log threshold for mailsim's categories
 };
 
-/// A mailbox file as it stands at the end of a run.
+/// A mailbox file as it is at the end of a run.
 struct MailboxFile {
   std::string host;
   std::string path;  ///< as on the host: /var/mail/lee or /home/lee/Inbox
