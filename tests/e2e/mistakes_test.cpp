@@ -363,3 +363,34 @@ TEST(Bounces, DoubleBounceGoesToPostmaster) {
 
 }  // namespace
 }  // namespace mailsim::e2e
+
+namespace mailsim::e2e {
+namespace {
+
+// glibc's stub resolver with one unreachable name server waits RES_TIMEOUT
+// (5 s) per try, two tries (RES_DFLRETRY): the MX lookup fails after 10 s
+// and the mail is deferred, not bounced.
+TEST(Resolver, DeadNameServerTakesTwoTries) {
+  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
+  std::string text = read_file(lab_file);
+  std::string daum = "  mail.daum.net:\n    address: 10.0.2.200\n";
+  auto at = text.find(daum);
+  ASSERT_NE(at, std::string::npos);
+  std::string files = "    files:\n      /etc/resolv.conf: |\n        nameserver 10.0.2.99\n";
+  auto files_at = text.find("    files:\n", at);
+  ASSERT_NE(files_at, std::string::npos);
+  text.replace(files_at, std::string("    files:\n").size(), files);
+  std::string dir = temp_dir();
+  std::ofstream(dir + "/deadns.yaml") << text;
+  Outcome r = run_mailsim({"run", dir + "/deadns.yaml", "--until", "10m"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "queued");
+  const auto* step3 = find_step(r.json, "kim-to-lee", 3);
+  ASSERT_NE(step3, nullptr);
+  double took = (*step3)["end"].get<double>() - (*step3)["start"].get<double>();
+  EXPECT_NEAR(took, 10.0, 0.01);
+  EXPECT_EQ((*step3)["outcome"], "deferred");
+}
+
+}  // namespace
+}  // namespace mailsim::e2e

@@ -114,6 +114,10 @@ TEST(Serve, PythonClientsOverTcp) {
   ::kill(pid, SIGTERM);
   EXPECT_EQ(rc, 0) << read_file(client_out) << read_file(log);
   EXPECT_EQ(read_file(client_out), "sent\n");
+  // SIGTERM ends the server cleanly, and --state then holds lee's mailbox.
+  for (int i = 0; i < 200 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_NE(read_file(state + "/mail.naver.com/var/mail/lee").find("Subject: via smtplib"), std::string::npos)
+      << read_file(log);
 }
 
 }  // namespace
@@ -219,6 +223,26 @@ TEST(Serve, WrongPop3PasswordIsDelayed) {
   Outcome pop = serve_stdio({lab(), "--host", "mail.naver.com", "--protocol", "pop3"}, "USER lee\nPASS nope\nQUIT\n");
   ASSERT_EQ(pop.status, 0) << pop.err;
   EXPECT_EQ(pop.out, "+OK Dovecot (Debian) ready.\r\n+OK\r\n-ERR [AUTH] Authentication failed.\r\n+OK Logging out\r\n");
+}
+
+}  // namespace
+}  // namespace mailsim::e2e
+
+namespace mailsim::e2e {
+namespace {
+
+// Mail that bounces (the remote user does not exist) makes a DSN inside the
+// simulation; the served session still ends once the client is done.
+TEST(Serve, EndsAfterSessionThatBounces) {
+  std::string dir = temp_dir();
+  std::ofstream(dir + "/in") << "EHLO pc\nMAIL FROM:<lee@naver.com>\nRCPT TO:<nosuch@daum.net>\nDATA\nSubject: x\n\nbody\n.\nQUIT\n";
+  std::string cmd = "timeout 60 " + quote(MAILSIM_BINARY) + " serve " + quote(lab()) +
+                    " --host mail.naver.com --protocol smtp --stdio <" + quote(dir + "/in") + " >" +
+                    quote(dir + "/out") + " 2>&1";
+  int raw = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(raw));
+  EXPECT_EQ(WEXITSTATUS(raw), 0) << read_file(dir + "/out");  // 124 would mean timeout killed it
+  EXPECT_NE(read_file(dir + "/out").find("221 2.0.0 mail.naver.com closing connection"), std::string::npos);
 }
 
 }  // namespace
