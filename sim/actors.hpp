@@ -27,6 +27,7 @@ void run_while_up(const ServiceSpec& service, const std::function<void(double st
 void start_named(HostState& host);
 void start_sendmail(HostState& host);
 void start_dovecot(HostState& host);
+void start_roundcube(HostState& host);
 void start_workload_item(const WorkloadItem& item);
 
 /// Spawns a delivery process for one queue entry (Sendmail's background

@@ -11,6 +11,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <simgrid/s4u.hpp>
 
 #include "models/config/text.hpp"
@@ -43,6 +44,51 @@ std::string resolve_server(HostState& pc, const std::string& server, std::string
     return "";
   }
   return std::get<dns::AData>(r.records.front().rdata).address;
+}
+
+// Step (1) through the webmail: the browser posts the message to Roundcube,
+// which submits it over SMTP and answers whether it was sent.
+void post_to_webmail(Connection& conn, const WorkloadItem& item, const SendSpec& send,
+                     const std::shared_ptr<const std::string>& text, double start, const std::string& server_host) {
+  World& w = world();
+  conn.set_protocol("http");
+  conn.send(fmt::format("POST /?_task=mail&_action=send HTTP/1.1\r\nHost: {}\r\nContent-Type: message/rfc822\r\n"
+                        "Content-Length: {}\r\n\r\n",
+                        send.server, text->size()) +
+                *text,
+            item.name);
+  std::string response, chunk;
+  while (true) {
+    bool open = false;
+    try {
+      open = conn.recv(chunk, kClientReplyTimeout);
+    } catch (const ConnectionTimedOut&) {
+      open = false;
+    }
+    if (!open) break;
+    response += chunk;
+  }
+  conn.close();
+  bool ok = false;
+  std::string message = "no reply from the webmail";
+  auto body = response.find("\r\n\r\n");
+  if (body != std::string::npos) {
+    auto reply = nlohmann::json::parse(response.substr(body + 4), nullptr, false);
+    if (!reply.is_discarded() && reply.contains("ok")) {
+      ok = reply["ok"].get<bool>();
+      message = reply.value("message", "");
+    }
+  }
+  MessageRecord& m = *w.trace.message(item.name);
+  for (auto& r : m.recipients) {
+    StepRecord s1{1, start, w.now(), item.pc, server_host + " (webmail)", "http", message, r.address};
+    s1.outcome = ok ? "ok" : "rejected";
+    w.trace.add_step(item.name, s1);
+    if (!ok && r.status == MessageStatus::QUEUED) {
+      r.status = MessageStatus::REJECTED;
+      r.last_reply = message;
+    }
+  }
 }
 
 void submit(const WorkloadItem& item, size_t item_index) {
@@ -88,9 +134,10 @@ void submit(const WorkloadItem& item, size_t item_index) {
   std::string ip = resolve_server(pc, send.server, problem);
   double start = w.now();
   std::unique_ptr<Connection> conn;
+  bool webmail = send.via == "webmail";
   if (!ip.empty()) {
     try {
-      conn = w.net.connect(pc.name, ip, send.port, kClientConnectTimeout);
+      conn = w.net.connect(pc.name, ip, webmail ? 80 : send.port, kClientConnectTimeout);
     } catch (const ConnectionRefused& e) {
       problem = e.what();
     } catch (const ConnectionTimedOut& e) {
@@ -103,6 +150,11 @@ void submit(const WorkloadItem& item, size_t item_index) {
     failed.outcome = problem.find("refused") != std::string::npos ? "refused" : "timeout";
     w.trace.add_step(item.name, failed);
     reject_all(problem);
+    return;
+  }
+
+  if (webmail) {
+    post_to_webmail(*conn, item, send, text, start, server_host);
     return;
   }
 

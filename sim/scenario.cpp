@@ -340,15 +340,21 @@ class ScenarioLoader {
   }
 
   void load_services(const YAML::Node& n, HostSpec& h) {
-    static const std::set<std::string> known = {"sendmail", "dovecot", "named"};
+    static const std::set<std::string> known = {"sendmail", "dovecot", "named", "roundcube"};
     auto add = [&](const YAML::Node& key, const YAML::Node& options) {
       ServiceSpec s;
       s.name = r_.str(key, "a service");
       s.pos = r_.pos(key);
       if (!known.count(s.name))
-        r_.fail(key, fmt::format("unknown service '{}' (use sendmail, dovecot or named)", s.name));
+        r_.fail(key, fmt::format("unknown service '{}' (use sendmail, dovecot, named or roundcube)", s.name));
       if (options && !options.IsNull()) {
-        r_.expect_keys(options, "service " + s.name, {"args", "stopped", "build"});
+        r_.expect_keys(options, "service " + s.name, {"args", "stopped", "build", "upload_max_filesize"});
+        if (options["upload_max_filesize"]) {
+          std::string text = r_.str(options["upload_max_filesize"], "upload_max_filesize");
+          if (!units::parse_size(text))
+            r_.fail(options["upload_max_filesize"],
+                    fmt::format("invalid size '{}' for upload_max_filesize (use e.g. 2M, 500M)", text));
+        }
         if (options["build"]) {
           std::string build = r_.str(options["build"], "build");
           if (build != "redhat" && build != "debian")
@@ -471,7 +477,7 @@ class ScenarioLoader {
   }
 
   SendSpec load_send(const YAML::Node& n) {
-    r_.expect_keys(n, "send", {"from", "to", "subject", "body", "attachments", "server", "port"});
+    r_.expect_keys(n, "send", {"from", "to", "subject", "body", "attachments", "server", "port", "via"});
     SendSpec s;
     if (!n["from"]) r_.fail(n, "send needs 'from'");
     if (!n["to"]) r_.fail(n, "send needs 'to'");
@@ -489,6 +495,14 @@ class ScenarioLoader {
       r_.fail(n["server"], fmt::format("unknown host '{}' (server must be a host of the scenario or an IPv4 address)",
                                        s.server));
     if (n["port"]) s.port = port(n["port"]);
+    if (n["via"]) {
+      s.via = r_.str(n["via"], "via");
+      if (s.via != "smtp" && s.via != "webmail")
+        r_.fail(n["via"], fmt::format("unknown way to send '{}' (use smtp or webmail)", s.via));
+      const HostSpec* server = s_.host(s.server);
+      if (s.via == "webmail" && server && !server->runs("roundcube"))
+        r_.fail(n["server"], fmt::format("{} runs no webmail (add roundcube to its services)", s.server));
+    }
     if (n["subject"]) s.subject = r_.str(n["subject"], "subject");
     if (n["body"]) s.body = r_.str(n["body"], "body");
     if (n["attachments"]) {

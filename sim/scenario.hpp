@@ -85,8 +85,9 @@ struct SendSpec {
   std::string subject;
   std::string body;
   std::vector<AttachmentSpec> attachments;
-  std::string server;  ///< SMTP server host name the MUA submits to
+  std::string server;  ///< SMTP server host name the MUA submits to (the webmail host for via: webmail)
   int port = 25;
+  std::string via = "smtp";  ///< smtp: a mail client; webmail: a browser posting to Roundcube
 };
 
 struct FetchSpec {

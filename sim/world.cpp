@@ -110,6 +110,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (h.runs("named")) start_named(state);
     if (h.runs("sendmail")) start_sendmail(state);
     if (h.runs("dovecot")) start_dovecot(state);
+    if (h.runs("roundcube")) start_roundcube(state);
   }
   if (options.client) {
     w.client_running = true;
