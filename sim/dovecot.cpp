@@ -119,23 +119,31 @@ void log_pop3_events(HostState& host, const Connection& conn, const SessionIds& 
   }
 }
 
-void run_pop3_session(HostState& host, std::shared_ptr<Connection> conn) {
-  conn->attach();
-  SessionIds ids = new_session_ids(host);
-  Pop3Hooks hooks(host);
-  pop3::ServerConfig config;
-  config.disable_plaintext_auth = host.dovecot.disable_plaintext_auth;
-  // The lab runs without TLS; with disable_plaintext_auth = yes Dovecot then
-  // refuses USER/PASS, as the real one does on an unencrypted connection.
-  config.secured = conn->peer_ip().rfind("127.", 0) == 0;
-  config.hostname = host.name.substr(0, host.name.find('.'));
-  pop3::ServerSession session(config, hooks);
-  conn->send(session.greeting());
+// The trace tag of the message at `index` in the mailbox at `path`, or ""
+// when it is not a traced delivery.
+std::string trace_tag(HostState& host, const std::string& path, std::size_t index) {
+  SpoolMailbox& spool = host.spool[path];
+  if (index >= spool.box.count()) return "";
+  auto it = host.traced.find(spool.box.message(index).content.get());
+  return it == host.traced.end() ? "" : it->second.trace_id + "\n" + it->second.recipient;
+}
+
+bool holds_failed_login(const pop3::ServerSession& s) { return s.state() == pop3::ServerState::AUTH_FAILED_DELAY; }
+bool holds_failed_login(const imap::ServerSession& s) { return s.state() == imap::ServerState::AUTH_FAILED_DELAY; }
+
+// Runs a Dovecot session engine (POP3 or IMAP) over a connection until
+// either side closes. A failed login's reply waits auth_failure_delay, as
+// in Dovecot. `tag_of` names the traced message a reply carries, and
+// `farewell` is sent when the engine meets a command it does not model.
+template <typename Session, typename LogEvents, typename TagOf>
+void drive_session(HostState& host, Connection& conn, Session& session, double idle_timeout,
+                   const std::string& farewell, LogEvents log_events, TagOf tag_of) {
+  conn.send(session.greeting());
   std::string input;
   while (!session.closed()) {
     bool open = false;
     try {
-      open = conn->recv(input, 600);  // Dovecot disconnects idle clients after 10 minutes
+      open = conn.recv(input, idle_timeout);
     } catch (const ConnectionTimedOut&) {
       open = false;
     }
@@ -143,30 +151,56 @@ void run_pop3_session(HostState& host, std::shared_ptr<Connection> conn) {
       session.connection_lost();
       break;
     }
-    std::string reply = session.feed(input);
-    if (session.state() == pop3::ServerState::AUTH_FAILED_DELAY) {
-      // Dovecot holds a failed login's reply for auth_failure_delay (2 s).
+
+    std::string reply;
+    try {
+      reply = session.feed(input);
+    } catch (const std::logic_error& e) {
+      world().warnings.push_back(
+          fmt::format("{}: {} session from {} closed: {}", host.name, conn.protocol(), conn.peer_ip(), e.what()));
+      conn.send(farewell);
+      break;
+    }
+    if (holds_failed_login(session)) {
       // NOTE: the per-address penalty that lengthens later delays is not modelled.
-      if (!reply.empty()) conn->send(reply);
-      reply.clear();
+      if (!reply.empty()) conn.send(reply);
       sg4::this_actor::sleep_for(kAuthFailureDelay);
       reply = session.release_delayed_reply();
     }
-    std::string tag;
+
     auto events = session.take_events();
-    log_pop3_events(host, *conn, ids, events);
+    log_events(events);
+    std::string tag;
     for (const auto& e : events) {
-      if (e.type != pop3::ServerEventType::RETR || e.message == 0) continue;
-      SpoolMailbox& spool = host.spool[hooks.opened_path()];
-      if (e.message > spool.box.count()) continue;
-      auto it = host.traced.find(spool.box.message(e.message - 1).content.get());
-      if (it != host.traced.end()) tag = it->second.trace_id + "\n" + it->second.recipient;
+      std::string t = tag_of(e);
+      if (!t.empty()) tag = t;
     }
-    if (!reply.empty()) conn->send(reply, tag);
+    if (!reply.empty()) conn.send(reply, tag);
   }
-  log_pop3_events(host, *conn, ids, session.take_events());
-  conn->close();
+  log_events(session.take_events());
+  conn.close();
   world().changed();
+}
+
+void run_pop3_session(HostState& host, std::shared_ptr<Connection> conn) {
+  conn->attach();
+  SessionIds ids = new_session_ids(host);
+  Pop3Hooks hooks(host);
+  pop3::ServerConfig config;
+  config.disable_plaintext_auth = host.dovecot.disable_plaintext_auth;
+  // The lab runs without TLS; with disable_plaintext_auth = yes Dovecot then
+  // rejects USER/PASS, as the real one does on an unencrypted connection.
+  config.secured = conn->peer_ip().rfind("127.", 0) == 0;
+  config.hostname = host.name.substr(0, host.name.find('.'));
+  pop3::ServerSession session(config, hooks);
+  drive_session(
+      host, *conn, session, 600,  // Dovecot disconnects idle POP3 clients after 10 minutes
+      "-ERR [SYS/PERM] mailsim does not model this command\r\n",
+      [&](const std::vector<pop3::ServerEvent>& events) { log_pop3_events(host, *conn, ids, events); },
+      [&](const pop3::ServerEvent& e) {
+        if (e.type != pop3::ServerEventType::RETR || e.message == 0) return std::string();
+        return trace_tag(host, hooks.opened_path(), e.message - 1);
+      });
 }
 
 class ImapHooks : public imap::ServerHooks {
@@ -219,49 +253,14 @@ void run_imap_session(HostState& host, std::shared_ptr<Connection> conn) {
   config.secured = conn->peer_ip().rfind("127.", 0) == 0;
   config.hostname = host.name.substr(0, host.name.find('.'));
   imap::ServerSession session(config, hooks);
-  conn->send(session.greeting());
-  std::string input;
-  while (!session.closed()) {
-    bool open = false;
-    try {
-      open = conn->recv(input, 1800);  // Dovecot's IMAP idle limit is 30 minutes
-    } catch (const ConnectionTimedOut&) {
-      open = false;
-    }
-    if (!open) {
-      session.connection_lost();
-      break;
-    }
-    std::string reply;
-    try {
-      reply = session.feed(input);
-    } catch (const std::logic_error& e) {
-      world().warnings.push_back(fmt::format("{}: IMAP session from {} closed: {}", host.name, conn->peer_ip(),
-                                             e.what()));
-      conn->send("* BYE mailsim does not model this command\r\n");
-      break;
-    }
-    if (session.state() == imap::ServerState::AUTH_FAILED_DELAY) {
-      if (!reply.empty()) conn->send(reply);
-      sg4::this_actor::sleep_for(kAuthFailureDelay);
-      reply = session.release_delayed_reply();
-    }
-    std::string tag;
-    auto events = session.take_events();
-    log_imap_events(host, *conn, ids, events);
-    for (const auto& e : events) {
-      if (e.type != imap::ServerEventType::FETCH) continue;
-      SpoolMailbox& spool = host.spool[hooks.opened_path()];
-      std::size_t index = spool.box.index_of(e.uid);
-      if (index >= spool.box.count()) continue;
-      auto it = host.traced.find(spool.box.message(index).content.get());
-      if (it != host.traced.end()) tag = it->second.trace_id + "\n" + it->second.recipient;
-    }
-    if (!reply.empty()) conn->send(reply, tag);
-  }
-  log_imap_events(host, *conn, ids, session.take_events());
-  conn->close();
-  world().changed();
+  drive_session(
+      host, *conn, session, 1800,  // Dovecot's IMAP idle limit is 30 minutes
+      "* BYE mailsim does not model this command\r\n",
+      [&](const std::vector<imap::ServerEvent>& events) { log_imap_events(host, *conn, ids, events); },
+      [&](const imap::ServerEvent& e) {
+        if (e.type != imap::ServerEventType::FETCH) return std::string();
+        return trace_tag(host, hooks.opened_path(), host.spool[hooks.opened_path()].box.index_of(e.uid));
+      });
 }
 
 // Starts one Dovecot listener (pop3 on 110 or imap on 143) and its sessions.

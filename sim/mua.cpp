@@ -47,7 +47,7 @@ std::string resolve_server(HostState& pc, const std::string& server, std::string
 }
 
 // Step (1) through the webmail: the browser posts the message to Roundcube,
-// which submits it over SMTP and answers whether it was sent.
+// which submits it over SMTP and replies whether it was sent.
 void post_to_webmail(Connection& conn, const WorkloadItem& item, const SendSpec& send,
                      const std::shared_ptr<const std::string>& text, double start, const std::string& server_host) {
   World& w = world();

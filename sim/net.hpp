@@ -34,13 +34,13 @@ namespace mailsim::sim {
 
 class Trace;
 
-/// ECONNREFUSED: the host answered with a reset.
+/// ECONNREFUSED: the host replied with a reset.
 class ConnectionRefused : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-/// ETIMEDOUT: no answer at all (host down, no such address, or an idle peer).
+/// ETIMEDOUT: no reply at all (host down, no such address, or an idle peer).
 class ConnectionTimedOut : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -166,7 +166,7 @@ class Network {
   explicit Network(Trace* trace) : trace_(trace) {}
 
   void add_host(const std::string& name, const std::string& ip, simgrid::s4u::Host* host);
-  /// Switches a host on or off: nothing on a switched-off host answers, so
+  /// Switches a host on or off. Nothing on a switched-off host replies, so
   /// connections to it time out and datagrams to it are lost.
   void set_up(const std::string& name, bool up);
   const std::string& ip_of(const std::string& host_name) const;

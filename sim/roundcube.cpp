@@ -1,8 +1,8 @@
 // The lab's webmail: Roundcube on Apache and PHP, on a mail server. A
-// browser posts the composed message over HTTP (port 80); Roundcube checks
-// each attachment against PHP's upload_max_filesize, then submits the
-// message to the host's own Sendmail over SMTP (127.0.0.1:25) and answers
-// the browser with the result.
+// browser posts the composed message over HTTP (port 80). Roundcube checks
+// each attachment against PHP's upload_max_filesize, submits the message
+// to the host's own Sendmail over SMTP (127.0.0.1:25), and replies to the
+// browser with the result.
 //
 // The HTTP exchange is reduced to one POST carrying the message and one
 // response whose JSON body says whether it was sent.
@@ -39,7 +39,9 @@ std::uint64_t php_bytes(const std::string& text) {
   if (!text.empty() && std::string("KkMmGg").find(text.back()) != std::string::npos) {
     std::uint64_t n = std::strtoull(text.c_str(), nullptr, 10);
     char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(text.back())));
-    int shift = unit == 'K' ? 10 : unit == 'M' ? 20 : 30;
+    int shift = 30;
+    if (unit == 'K') shift = 10;
+    if (unit == 'M') shift = 20;
     return n << shift;
   }
   return units::parse_size(text).value_or(2u << 20);
@@ -83,7 +85,7 @@ void run_webmail_session(HostState& host, std::shared_ptr<Connection> conn, std:
   std::string tag = conn->last_tag();
   auto message = std::make_shared<const std::string>(request.substr(header_end + 4, length));
 
-  // PHP drops an upload over upload_max_filesize before Roundcube sees it.
+  // PHP drops an upload over upload_max_filesize before Roundcube gets it.
   for (const auto& [name, bytes] : message::extract_attachments(*message)) {
     if (bytes.size() > upload_limit) {
       conn->send(http_response(200, "OK", false,
@@ -101,10 +103,10 @@ void run_webmail_session(HostState& host, std::shared_ptr<Connection> conn, std:
   std::size_t start = 0;
   while (start < to.size()) {
     std::size_t comma = to.find(',', start);
-    std::string one = to.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    one.erase(0, one.find_first_not_of(' '));
-    one.erase(one.find_last_not_of(' ') + 1);
-    if (!one.empty()) envelope.rcpt_to.push_back(one);
+    std::string address = to.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    address.erase(0, address.find_first_not_of(' '));
+    address.erase(address.find_last_not_of(' ') + 1);
+    if (!address.empty()) envelope.rcpt_to.push_back(address);
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -139,19 +141,19 @@ void start_roundcube(HostState& host) {
   auto option = service.options.find("upload_max_filesize");
   std::string limit_text = option == service.options.end() ? "2M" : option->second;
   std::uint64_t limit = php_bytes(limit_text);
-  // Roundcube shows the limit in MB.
-  std::string shown = fmt::format("{} MB", static_cast<double>(limit) / (1 << 20));
+  // Roundcube writes the limit in MB.
+  std::string limit_in_mb = fmt::format("{} MB", static_cast<double>(limit) / (1 << 20));
   HostState* h = &host;
   auto initial = std::make_shared<std::shared_ptr<Listener>>();
   *initial = world().net.listen(host.name, "0.0.0.0", 80, "http");
-  sg4::Actor::create("httpd", world().platform.hosts.at(host.name), [h, initial, limit, shown] {
+  sg4::Actor::create("httpd", world().platform.hosts.at(host.name), [h, initial, limit, limit_in_mb] {
     sg4::Actor::self()->daemonize();
     std::shared_ptr<Listener> listener = std::move(*initial);
     while (true) {
       std::shared_ptr<Connection> conn(listener->accept().release());
-      sg4::Actor::create("httpd", sg4::this_actor::get_host(), [h, conn, limit, shown] {
+      sg4::Actor::create("httpd", sg4::this_actor::get_host(), [h, conn, limit, limit_in_mb] {
         sg4::Actor::self()->daemonize();
-        run_webmail_session(*h, conn, limit, shown);
+        run_webmail_session(*h, conn, limit, limit_in_mb);
       });
     }
   });

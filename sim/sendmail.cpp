@@ -1,19 +1,20 @@
 // sendmail -bd: the Sendmail daemon of a host and its per-connection SMTP
 // server sessions (RFC 5321), and the periodic queue runner (-qINTERVAL).
 //
-// The daemon listens on DaemonPortOptions' Addr and Port (all addresses
-// when Addr is absent; only the host itself can connect when it is
-// 127.0.0.1). Each connection gets a session actor that looks up the
-// client's PTR record, then runs the SMTP server engine: recipients are
-// accepted when their domain is in class w and the user exists, or when
-// the access map lets this client relay (check_rcpt). An accepted message
-// is queued with its Received header (and Date/Message-Id when missing) and,
-// in the default DeliveryMode=background, handed at once to a delivery
-// process.
+// The daemon listens on DaemonPortOptions' Addr and Port. It listens on all
+// addresses when Addr is absent, and only the host itself can connect when
+// Addr is 127.0.0.1. Each connection gets a session actor that looks up the
+// client's PTR record and runs the SMTP server engine. The access map's
+// Connect:, From: and To: entries are applied as check_relay, check_mail
+// and check_rcpt do. A recipient is accepted when its domain is in class w
+// and the user exists, or when the access map lets this client relay.
+// An accepted message is queued with its Received header (and Date and
+// Message-Id when missing). In the default DeliveryMode=background it is
+// handed at once to a delivery process. greet_pause (Debian build) and the
+// anti-harvest reply delays pass in simulated time.
 //
-// Not modelled: greet_pause, the anti-harvest reply delays,
-// MaxDaemonChildren, load average limits (QueueLA, RefuseLA), ETRN queue
-// runs, STARTTLS, AUTH.
+// Not modelled: MaxDaemonChildren, load average limits (QueueLA,
+// RefuseLA), ETRN queue runs, STARTTLS, AUTH.
 #include <algorithm>
 #include <cmath>
 #include <optional>

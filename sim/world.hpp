@@ -1,5 +1,5 @@
-// One simulation run: builds the platform from the scenario, starts one
-// actor per daemon role on each host, runs the workload, and stops when no
+// One simulation run. It builds the platform from the scenario, starts one
+// actor per daemon role on each host and runs the workload. It stops when no
 // message is in flight or queued and every checked mailbox has been fetched,
 // or at the scenario's duration, whichever comes first.
 #pragma once

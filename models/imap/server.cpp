@@ -1,6 +1,8 @@
 // Dovecot 2.3.19 IMAP server session: login and dispatch; see server.hpp for scope.
 #include "models/imap/server.hpp"
 
+#include "models/message/compose.hpp"
+
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -24,65 +26,13 @@ bool is_unmodelled_command(const std::string& name) {
   return false;
 }
 
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 }  // namespace
 
 bool decode_base64(std::string_view text, std::string& out) {
-  out.clear();
-  if (text.size() % 4 != 0) return false;
-  std::size_t padding = 0;
-  while (!text.empty() && text.back() == '=' && padding < 2) {
-    text.remove_suffix(1);
-    ++padding;
-  }
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    int value = base64_value(c);
-    if (value < 0) return false;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  return true;
+  return message::base64_decode_line(text, out, true);
 }
 
-std::string encode_base64(std::string_view data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    std::uint32_t n = (static_cast<unsigned char>(data[i]) << 16) |
-                      (static_cast<unsigned char>(data[i + 1]) << 8) |
-                      static_cast<unsigned char>(data[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  std::size_t rest = data.size() - i;
-  if (rest > 0) {
-    std::uint32_t n = static_cast<unsigned char>(data[i]) << 16;
-    if (rest == 2) n |= static_cast<unsigned char>(data[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
+std::string encode_base64(std::string_view data) { return message::base64_encode(data, 0); }
 
 std::string format_counters(const LogoutCounters& c) {
   return fmt::format(

@@ -101,6 +101,20 @@ bool base64_decode(std::string_view text, std::string& out) {
   return padding <= 2;
 }
 
+bool base64_decode_line(std::string_view text, std::string& out, bool padding_required) {
+  out.clear();
+  if (text.find_first_of("\r\n") != std::string_view::npos) return false;
+  if (padding_required && text.size() % 4 != 0) return false;
+  std::size_t padding = 0;
+  while (!text.empty() && text.back() == '=' && padding < 2) {
+    text.remove_suffix(1);
+    ++padding;
+  }
+  std::size_t length = text.size() + padding;
+  if (length % 4 == 1 || (padding > 0 && length % 4 != 0)) return false;
+  return base64_decode(text, out);  // rejects any other character, '=' included
+}
+
 std::string compose(const Draft& d) {
   std::string out = fmt::format("From: {}\nTo: {}\nSubject: {}\n", d.from, join(d.to), d.subject);
   for (const auto& [name, value] : d.extra_headers) out += fmt::format("{}: {}\n", name, value);

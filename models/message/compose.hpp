@@ -48,6 +48,12 @@ std::string base64_encode(std::string_view data, std::size_t line_length = 76);
 /// character outside the alphabet or on bad padding.
 bool base64_decode(std::string_view text, std::string& out);
 
+/// Decodes base64 written on one line, as SASL responses are (RFC 4648 §4):
+/// no line breaks, at most two `=` at the end. With `padding_required` the
+/// length must be a multiple of 4; without it only a lone trailing
+/// character (a length of 1 modulo 4) is invalid.
+bool base64_decode_line(std::string_view text, std::string& out, bool padding_required);
+
 /// The whole message, LF line ends, as the client hands it to SMTP.
 std::string compose(const Draft& draft);
 

@@ -1,6 +1,8 @@
 // Dovecot 2.3.19 POP3 server session; see server.hpp for scope.
 #include "models/pop3/server.hpp"
 
+#include "models/message/compose.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -38,15 +40,6 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 // Parses leading digits. Returns false if the value does not fit in 64 bits.
 bool parse_digits(std::string_view& text, std::uint64_t& value) {
   value = 0;
@@ -64,28 +57,7 @@ bool parse_digits(std::string_view& text, std::uint64_t& value) {
 }  // namespace
 
 bool decode_base64(std::string_view text, std::string& out) {
-  out.clear();
-  std::size_t padding = 0;
-  while (!text.empty() && text.back() == '=' && padding < 2) {
-    text.remove_suffix(1);
-    ++padding;
-  }
-  if ((text.size() + padding) % 4 == 1 || (padding > 0 && (text.size() + padding) % 4 != 0)) {
-    return false;
-  }
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    int value = base64_value(c);
-    if (value < 0) return false;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  return true;
+  return message::base64_decode_line(text, out, false);
 }
 
 std::string format_counters(const LogoutCounters& c) {

@@ -127,14 +127,10 @@ TEST(LabTiming, BandwidthBoundsTheAttachment) {
 }
 
 TEST(LabErrors, BrokenZoneNamesHostFileLine) {
-  std::string dir = temp_dir();
-  std::string text = read_file(lab());
-  std::string good = "        @       IN      SOA     @       root. ( 2 1D 1H 1W 1H )\n";
-  auto at = text.find(good);
-  ASSERT_NE(at, std::string::npos);
-  text.replace(at, good.size(), "        @       IN      SOA     @       root. ( 2 1D 1H 1W 1H\n");
-  std::ofstream(dir + "/broken.yaml") << text;
-  Outcome r = run_mailsim({"run", dir + "/broken.yaml"}, false);
+  std::string path = write_variant(lab(), {{"        @       IN      SOA     @       root. ( 2 1D 1H 1W 1H )\n",
+                                            "        @       IN      SOA     @       root. ( 2 1D 1H 1W 1H\n"}});
+  ASSERT_FALSE(path.empty());
+  Outcome r = run_mailsim({"run", path}, false);
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err.rfind("mail.naver.com:/var/named/naver.com.db:", 0), 0u) << r.err;
   EXPECT_EQ(r.out, "");
@@ -173,14 +169,10 @@ TEST(LabRobustness, SwitchedOffPcNeverSends) {
 }
 
 TEST(LabRobustness, DuplicateRecipientsCountOnce) {
-  std::string dir = temp_dir();
-  std::string text = read_file(lab());
-  std::string from = "      to: [lee@naver.com]\n";
-  auto at = text.find(from);
-  ASSERT_NE(at, std::string::npos);
-  text.replace(at, from.size(), "      to: [lee@naver.com, LEE@naver.com, lee@naver.com]\n");
-  std::ofstream(dir + "/dup.yaml") << text;
-  Outcome d = run_mailsim({"run", dir + "/dup.yaml"});
+  std::string path = write_variant(
+      lab(), {{"      to: [lee@naver.com]\n", "      to: [lee@naver.com, LEE@naver.com, lee@naver.com]\n"}});
+  ASSERT_FALSE(path.empty());
+  Outcome d = run_mailsim({"run", path});
   ASSERT_EQ(d.status, 0) << d.err;
   const auto* m = find_message(d.json, "kim-to-lee");
   ASSERT_NE(m, nullptr);

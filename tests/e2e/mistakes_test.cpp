@@ -29,7 +29,7 @@ void expect_balance(const nlohmann::json& run) {
             b["delivered"].get<int>() + b["queued"].get<int>() + b["bounced"].get<int>() + b["rejected"].get<int>());
 }
 
-// The PC's Inbox text, for checking what a bounce says.
+// The PC's Inbox text, for checking a bounce's wording.
 std::string inbox(const std::string& dir, const std::string& pc, const std::string& user) {
   return read_file(dir + "/" + pc + "/home/" + user + "/Inbox");
 }
@@ -155,25 +155,9 @@ TEST(Mistakes, HostSwitchedOffTimesOut) {
   expect_balance(r.json);
 }
 
-}  // namespace
-}  // namespace mailsim::e2e
-
-namespace mailsim::e2e {
-namespace {
-
-// Writes a copy of `scenario` with one text replaced, for variants of the lab.
-std::string variant(const std::string& scenario, const std::string& from, const std::string& to) {
-  std::string text = read_file(scenario);
-  auto at = text.find(from);
-  if (at == std::string::npos) return "";
-  text.replace(at, from.size(), to);
-  std::string path = temp_dir() + "/variant.yaml";
-  std::ofstream(path) << text;
-  return path;
-}
 
 // Timeout.queuewarn (4h by default): after the first queue run past four
-// hours, kim is told the message is delayed; it stays queued.
+// hours, kim gets a notice that the message is delayed. It stays queued.
 TEST(QueueTimeouts, WarningAfterFourHours) {
   std::string dir = temp_dir();
   Outcome r = run_mailsim({"run", mistake("bound-to-localhost"), "--until", "6h", "--mailbox-dir", dir});
@@ -194,8 +178,8 @@ TEST(QueueTimeouts, WarningAfterFourHours) {
 
 // Timeout.queuereturn: mail still deferred after it is returned to kim.
 TEST(QueueTimeouts, ReturnAfterQueueReturn) {
-  std::string path = variant(mistake("bound-to-localhost"), "        Cwdaum.net\n",
-                             "        Cwdaum.net\n        O Timeout.queuereturn=2h\n");
+  std::string path = write_variant(mistake("bound-to-localhost"),
+                                  {{"        Cwdaum.net\n", "        Cwdaum.net\n        O Timeout.queuereturn=2h\n"}});
   ASSERT_FALSE(path.empty());
   std::string dir = temp_dir();
   Outcome r = run_mailsim({"run", path, "--until", "4h", "--mailbox-dir", dir});
@@ -213,11 +197,10 @@ TEST(QueueTimeouts, ReturnAfterQueueReturn) {
 // RFC 5321 §5.1: when the preferred MX refuses the connection, the next
 // one is tried in the same delivery attempt.
 TEST(MxFallback, NextMxAfterRefusal) {
-  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
-  std::string path = variant(lab_file, "                IN      MX 10   mail.naver.com.\n",
-                             "                IN      MX 5    backup.naver.com.\n"
-                             "                IN      MX 10   mail.naver.com.\n"
-                             "        backup  IN      A       10.0.2.15\n");
+  std::string path = write_variant(lab(), {{"                IN      MX 10   mail.naver.com.\n",
+                                           "                IN      MX 5    backup.naver.com.\n"
+                                           "                IN      MX 10   mail.naver.com.\n"
+                                           "        backup  IN      A       10.0.2.15\n"}});
   ASSERT_FALSE(path.empty());
   Outcome r = run_mailsim({"run", path});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -230,30 +213,19 @@ TEST(MxFallback, NextMxAfterRefusal) {
   EXPECT_EQ(step4[1], "mail.naver.com:ok");
 }
 
-}  // namespace
-}  // namespace mailsim::e2e
-
-namespace mailsim::e2e {
-namespace {
 
 // /etc/aliases on mail.naver.com sends staff@naver.com to lee and to a
 // remote address; the remote copy is forwarded, and a copy for an unknown
 // remote user bounces back to the sender with Sendmail's stat= text.
 TEST(Aliases, RemoteTargetIsForwarded) {
-  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
-  std::string text = read_file(lab_file);
-  auto replace = [&](const std::string& from, const std::string& to) {
-    auto at = text.find(from);
-    ASSERT_NE(at, std::string::npos) << from;
-    text.replace(at, from.size(), to);
-  };
-  replace("      to: [kim@daum.net]\n", "      to: [staff@naver.com, nobody@daum.net]\n");
-  replace("      /etc/mail/local-host-names: |\n        # local-host-names",
-          "      /etc/aliases: |\n        staff: lee, kim@daum.net\n        loop1: loop2\n        loop2: loop1\n"
-          "      /etc/mail/local-host-names: |\n        # local-host-names");
+  std::string path = write_variant(
+      lab(), {{"      to: [kim@daum.net]\n", "      to: [staff@naver.com, nobody@daum.net]\n"},
+              {"      /etc/mail/local-host-names: |\n        # local-host-names",
+               "      /etc/aliases: |\n        staff: lee, kim@daum.net\n"
+               "      /etc/mail/local-host-names: |\n        # local-host-names"}});
+  ASSERT_FALSE(path.empty());
   std::string dir = temp_dir();
-  std::ofstream(dir + "/aliases.yaml") << text;
-  Outcome r = run_mailsim({"run", dir + "/aliases.yaml", "--mailbox-dir", dir + "/mb", "--maillog", dir + "/log"});
+  Outcome r = run_mailsim({"run", path, "--mailbox-dir", dir + "/mb", "--maillog", dir + "/log"});
   ASSERT_EQ(r.status, 0) << r.err;
   const auto* m = find_message(r.json, "lee-reply");
   ASSERT_NE(m, nullptr);
@@ -270,20 +242,13 @@ TEST(Aliases, RemoteTargetIsForwarded) {
 }
 
 TEST(Aliases, LoopBounces) {
-  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
-  std::string text = read_file(lab_file);
-  auto replace = [&](const std::string& from, const std::string& to) {
-    auto at = text.find(from);
-    ASSERT_NE(at, std::string::npos) << from;
-    text.replace(at, from.size(), to);
-  };
-  replace("      to: [lee@naver.com]\n", "      to: [loop1@naver.com]\n");
-  replace("      /etc/mail/local-host-names: |\n        # local-host-names",
-          "      /etc/aliases: |\n        loop1: loop2\n        loop2: loop1\n"
-          "      /etc/mail/local-host-names: |\n        # local-host-names");
-  std::string dir = temp_dir();
-  std::ofstream(dir + "/loop.yaml") << text;
-  Outcome r = run_mailsim({"run", dir + "/loop.yaml"});
+  std::string path = write_variant(
+      lab(), {{"      to: [lee@naver.com]\n", "      to: [loop1@naver.com]\n"},
+              {"      /etc/mail/local-host-names: |\n        # local-host-names",
+               "      /etc/aliases: |\n        loop1: loop2\n        loop2: loop1\n"
+               "      /etc/mail/local-host-names: |\n        # local-host-names"}});
+  ASSERT_FALSE(path.empty());
+  Outcome r = run_mailsim({"run", path});
   ASSERT_EQ(r.status, 0) << r.err;
   const auto* m = find_message(r.json, "kim-to-lee");
   ASSERT_NE(m, nullptr);
@@ -293,28 +258,23 @@ TEST(Aliases, LoopBounces) {
   expect_balance(r.json);
 }
 
-}  // namespace
-}  // namespace mailsim::e2e
-
-namespace mailsim::e2e {
-namespace {
 
 // /etc/mail/access beyond relaying: From: REJECT and ERROR refuse MAIL,
 // To: REJECT refuses RCPT, DISCARD accepts and throws the copy away.
 TEST(AccessMap, FromToAndDiscardActions) {
-  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
-  std::string text = read_file(lab_file);
-  std::string marker = "        10.0.2      RELAY\n      /etc/dovecot/dovecot.conf: |\n        protocols = imap pop3 lmtp\n"
-                       "        listen = *, ::\n        mail_location = mbox:~/mail:INBOX=/var/mail/%u\n"
-                       "        mail_access_groups = mail\n        lock_method = fcntl\n        disable_plaintext_auth = no\n"
-                       "\n  lee-pc";
-  auto at = text.find(marker);
-  ASSERT_NE(at, std::string::npos);
-  text.insert(at + std::string("        10.0.2      RELAY\n").size(),
-              "        From:kim@daum.net   ERROR:5.7.1:550 Go away\n        To:kim@daum.net     DISCARD\n");
+  // mail.daum.net's map is the one followed by its dovecot.conf and then lee's PC.
+  std::string relay_line = "        10.0.2      RELAY\n";
+  std::string daum_map_end = relay_line + "      /etc/dovecot/dovecot.conf: |\n"
+                             "        protocols = imap pop3 lmtp\n        listen = *, ::\n"
+                             "        mail_location = mbox:~/mail:INBOX=/var/mail/%u\n"
+                             "        mail_access_groups = mail\n        lock_method = fcntl\n"
+                             "        disable_plaintext_auth = no\n\n  lee-pc";
+  std::string added = "        From:kim@daum.net   ERROR:5.7.1:550 Go away\n        To:kim@daum.net     DISCARD\n";
+  std::string path = write_variant(
+      lab(), {{daum_map_end, relay_line + added + daum_map_end.substr(relay_line.size())}});
+  ASSERT_FALSE(path.empty());
   std::string dir = temp_dir();
-  std::ofstream(dir + "/access.yaml") << text;
-  Outcome r = run_mailsim({"run", dir + "/access.yaml", "--maillog", dir + "/log"});
+  Outcome r = run_mailsim({"run", path, "--maillog", dir + "/log"});
   ASSERT_EQ(r.status, 0) << r.err;
   // kim's PC submits to mail.daum.net, whose map refuses kim's MAIL.
   const auto* kim = find_message(r.json, "kim-to-lee");
@@ -333,26 +293,15 @@ TEST(AccessMap, FromToAndDiscardActions) {
   expect_balance(r.json);
 }
 
-}  // namespace
-}  // namespace mailsim::e2e
-
-namespace mailsim::e2e {
-namespace {
 
 // A bounce that cannot be delivered goes to the postmaster, as Sendmail's
 // double bounce does; it is never returned to the null sender or lost.
 TEST(Bounces, DoubleBounceGoesToPostmaster) {
-  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
-  std::string text = read_file(lab_file);
-  auto replace = [&](const std::string& from, const std::string& to) {
-    auto at = text.find(from);
-    ASSERT_NE(at, std::string::npos) << from;
-    text.replace(at, from.size(), to);
-  };
-  replace("      from: lee@naver.com\n      to: [kim@daum.net]\n", "      from: ghost@naver.com\n      to: [nobody@daum.net]\n");
+  std::string path = write_variant(lab(), {{"      from: lee@naver.com\n      to: [kim@daum.net]\n",
+                                            "      from: ghost@naver.com\n      to: [nobody@daum.net]\n"}});
+  ASSERT_FALSE(path.empty());
   std::string dir = temp_dir();
-  std::ofstream(dir + "/double.yaml") << text;
-  Outcome r = run_mailsim({"run", dir + "/double.yaml", "--mailbox-dir", dir + "/mb"});
+  Outcome r = run_mailsim({"run", path, "--mailbox-dir", dir + "/mb"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(status(r.json, "lee-reply"), "bounced");
   EXPECT_EQ(status(r.json, "lee-reply.dsn"), "bounced");
@@ -361,28 +310,16 @@ TEST(Bounces, DoubleBounceGoesToPostmaster) {
   expect_balance(r.json);
 }
 
-}  // namespace
-}  // namespace mailsim::e2e
-
-namespace mailsim::e2e {
-namespace {
 
 // glibc's stub resolver with one unreachable name server waits RES_TIMEOUT
 // (5 s) per try, two tries (RES_DFLRETRY): the MX lookup fails after 10 s
 // and the mail is deferred, not bounced.
 TEST(Resolver, DeadNameServerTakesTwoTries) {
-  std::string lab_file = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml";
-  std::string text = read_file(lab_file);
-  std::string daum = "  mail.daum.net:\n    address: 10.0.2.200\n";
-  auto at = text.find(daum);
-  ASSERT_NE(at, std::string::npos);
-  std::string files = "    files:\n      /etc/resolv.conf: |\n        nameserver 10.0.2.99\n";
-  auto files_at = text.find("    files:\n", at);
-  ASSERT_NE(files_at, std::string::npos);
-  text.replace(files_at, std::string("    files:\n").size(), files);
-  std::string dir = temp_dir();
-  std::ofstream(dir + "/deadns.yaml") << text;
-  Outcome r = run_mailsim({"run", dir + "/deadns.yaml", "--until", "10m"});
+  std::string daum_users = "    users:\n      kim: {password: kim, uid: 1001}\n    files:\n";
+  std::string path = write_variant(
+      lab(), {{daum_users, daum_users + "      /etc/resolv.conf: |\n        nameserver 10.0.2.99\n"}});
+  ASSERT_FALSE(path.empty());
+  Outcome r = run_mailsim({"run", path, "--until", "10m"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(status(r.json, "kim-to-lee"), "queued");
   const auto* step3 = find_step(r.json, "kim-to-lee", 3);

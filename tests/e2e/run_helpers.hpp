@@ -57,6 +57,22 @@ inline Outcome run_mailsim(const std::vector<std::string>& args, bool with_json 
 
 inline std::string lab() { return std::string(MAILSIM_SOURCE_DIR) + "/scenarios/naver-daum-lab.yaml"; }
 
+/// Writes a copy of `scenario` with each (from, to) text replaced once, into
+/// a new temporary directory, and returns its path. Returns "" when a `from`
+/// text is not in the scenario, so a test can assert on it.
+inline std::string write_variant(const std::string& scenario,
+                                 const std::vector<std::pair<std::string, std::string>>& edits) {
+  std::string text = read_file(scenario);
+  for (const auto& [from, to] : edits) {
+    auto at = text.find(from);
+    if (at == std::string::npos) return "";
+    text.replace(at, from.size(), to);
+  }
+  std::string path = temp_dir() + "/variant.yaml";
+  std::ofstream(path) << text;
+  return path;
+}
+
 /// The step record `step` of message `id` (for its first recipient).
 inline const nlohmann::json* find_step(const nlohmann::json& run, const std::string& id, int step) {
   for (const auto& m : run["messages"]) {

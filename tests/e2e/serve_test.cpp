@@ -114,7 +114,7 @@ TEST(Serve, PythonClientsOverTcp) {
   ::kill(pid, SIGTERM);
   EXPECT_EQ(rc, 0) << read_file(client_out) << read_file(log);
   EXPECT_EQ(read_file(client_out), "sent\n");
-  // SIGTERM ends the server cleanly, and --state then holds lee's mailbox.
+  // SIGTERM ends the server cleanly, and --state then contains lee's mailbox.
   for (int i = 0; i < 200 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_NE(read_file(state + "/mail.naver.com/var/mail/lee").find("Subject: via smtplib"), std::string::npos)
       << read_file(log);

@@ -42,14 +42,9 @@ TEST(Webmail, RaisedLimitSendsPhoto) {
 }
 
 TEST(Webmail, MaxMessageSizeStillApplies) {
-  std::string text = read_file(webmail());
-  std::string from = "size: 3MB";
-  auto at = text.find(from);
-  ASSERT_NE(at, std::string::npos);
-  text.replace(at, from.size(), "size: 12MB");
-  std::string dir = temp_dir();
-  std::ofstream(dir + "/big.yaml") << text;
-  Outcome r = run_mailsim({"run", dir + "/big.yaml", "--set", "hosts.mail.naver.com.services.roundcube.upload_max_filesize=500M"});
+  std::string path = write_variant(webmail(), {{"size: 3MB", "size: 12MB"}});
+  ASSERT_FALSE(path.empty());
+  Outcome r = run_mailsim({"run", path, "--set", "hosts.mail.naver.com.services.roundcube.upload_max_filesize=500M"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(reply_of(r.json, "lee-reply").rfind("SMTP Error (552): ", 0), 0u) << reply_of(r.json, "lee-reply");
   EXPECT_EQ((*find_message(r.json, "lee-reply"))["status"], "rejected");

@@ -31,6 +31,18 @@ TEST(Base64, RejectsBadText) {
   EXPECT_FALSE(base64_decode("Zg===", out));
 }
 
+TEST(Base64, OneLineForms) {
+  std::string out;
+  EXPECT_TRUE(base64_decode_line("Zm9vYg==", out, true));
+  EXPECT_EQ(out, "foob");
+  EXPECT_FALSE(base64_decode_line("Zm9vYg", out, true));  // unpadded
+  EXPECT_TRUE(base64_decode_line("Zm9vYg", out, false));
+  EXPECT_EQ(out, "foob");
+  EXPECT_FALSE(base64_decode_line("Zm9vY", out, false));   // a lone trailing character
+  EXPECT_FALSE(base64_decode_line("Zm9v\nYg==", out, false));  // a line break
+  EXPECT_FALSE(base64_decode_line("Zg=a", out, false));
+}
+
 TEST(Base64, LinesOf76) {
   std::string data = attachment_bytes(1000, 7);
   std::string text = base64_encode(data);
