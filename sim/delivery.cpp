@@ -24,6 +24,7 @@
 #include "sim/maillog.hpp"
 #include "sim/smtp_client.hpp"
 #include "models/message/dsn.hpp"
+#include "models/message/header.hpp"
 
 XBT_LOG_NEW_DEFAULT_SUBCATEGORY(delivery, mailsim, "sendmail's delivery agents");
 
@@ -33,6 +34,7 @@ namespace mailsim::sim {
 namespace {
 
 constexpr long kPriorityPerDeferral = 90000;  // Sendmail's WkTimeFact
+constexpr int kMaxHopCount = 25;              // Sendmail's MaxHopCount default
 
 // The domain of an address, lower case and without a trailing dot
 // (Sendmail canonicalizes `lee@naver.com.` to `lee@naver.com`).
@@ -467,6 +469,23 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
   entry->attempts++;
   Attempt attempt{host.new_pid(), w.now()};
   entry->last_attempt = attempt.start;
+
+  // MaxHopCount (25): a message with more Received headers is looping, so
+  // Sendmail bounces it: "554 5.4.6 Too many hops".
+  int hops = 0;
+  for (const auto& field : message::parse_headers(*entry->message))
+    if (config::text::iequals(field.name, "Received")) ++hops;
+  if (hops > kMaxHopCount) {
+    for (auto& r : entry->recipients) {
+      if (r.state != RecipientState::PENDING) continue;
+      r.state = RecipientState::FAILED;
+      r.status = fmt::format("Too many hops {} ({} max)", hops, kMaxHopCount);
+      r.dsn = "5.4.6";
+      r.reason = fmt::format("554 5.4.6 Too many hops {} ({} max)", hops, kMaxHopCount);
+      r.transcript = {r.reason};
+      mark_recipient(w, *entry, r, MessageStatus::BOUNCED, r.status);
+    }
+  }
 
   // Local recipients first: /etc/aliases expands each into the addresses
   // it stands for (each then delivered, forwarded or bounced on its own,

@@ -331,3 +331,26 @@ TEST(Resolver, DeadNameServerTakesTwoTries) {
 
 }  // namespace
 }  // namespace mailsim::e2e
+
+namespace mailsim::e2e {
+namespace {
+
+// Aliases that send lee's mail to kim and kim's back to lee loop between
+// the servers until MaxHopCount (25) bounces the message.
+TEST(Aliases, CrossServerLoopStopsAtHopLimit) {
+  std::string path = write_variant(
+      lab(), {{"      /etc/mail/local-host-names: |\n        # local-host-names",
+               "      /etc/aliases: |\n        lee: kim@daum.net\n      /etc/mail/local-host-names: |\n"
+               "        # local-host-names"},
+              {"      /etc/mail/local-host-names: |\n        daum.net\n",
+               "      /etc/aliases: |\n        kim: lee@naver.com\n      /etc/mail/local-host-names: |\n        daum.net\n"}});
+  ASSERT_FALSE(path.empty());
+  Outcome r = run_mailsim({"run", path, "--until", "1h"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "bounced");
+  EXPECT_EQ(find_message(r.json, "kim-to-lee")->at("recipients")[0]["last_reply"], "Too many hops 26 (25 max)");
+  expect_balance(r.json);
+}
+
+}  // namespace
+}  // namespace mailsim::e2e
