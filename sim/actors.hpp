@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "sim/scenario.hpp"
@@ -23,6 +24,17 @@ struct QueueEntry;
 /// which must return by simulated time `stop` (infinity when it never stops),
 /// and sleeps through every `stopped:` window. Returns never.
 void run_while_up(const ServiceSpec& service, const std::function<void(double stop)>& serve);
+
+class Connection;
+
+/// Runs `job` in a daemon actor of `role` on `host`: an idle one of an
+/// earlier job when there is one, else a new one.
+void run_job(const std::string& role, const std::string& host, std::function<void()> job);
+
+/// Serves one accepted connection in a daemon actor on `host` (run_job).
+/// The connection ends with the session and frees its mailboxes.
+void spawn_session(const std::string& name, const std::string& host, std::shared_ptr<Connection> conn,
+                   std::function<void(std::shared_ptr<Connection>)> serve);
 
 void start_named(HostState& host);
 void start_sendmail(HostState& host);

@@ -600,10 +600,7 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
 
 void spawn_delivery(HostState& host, const std::string& queue_id) {
   HostState* h = &host;
-  sg4::Actor::create("sendmail", world().platform.hosts.at(host.name), [h, queue_id] {
-    sg4::Actor::self()->daemonize();
-    deliver_entry(*h, queue_id);
-  });
+  run_job("sendmail", host.name, [h, queue_id] { deliver_entry(*h, queue_id); });
 }
 
 }  // namespace mailsim::sim

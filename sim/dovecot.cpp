@@ -281,10 +281,8 @@ void start_listener(HostState& host, const std::string& bind, int port, const st
         std::unique_ptr<Connection> accepted = listener->accept(std::isinf(stop) ? -1 : stop - w.now());
         if (!accepted) break;
         std::shared_ptr<Connection> conn(accepted.release());
-        sg4::Actor::create(protocol, sg4::this_actor::get_host(), [h, conn, session] {
-          sg4::Actor::self()->daemonize();
-          session(*h, conn);
-        });
+        spawn_session(protocol, h->name, std::move(conn),
+                      [h, session](std::shared_ptr<Connection> c) { session(*h, c); });
       }
     });
   });

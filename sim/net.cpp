@@ -92,8 +92,31 @@ std::string parse_message_tag(const std::string& tag, std::map<std::string, std:
 
 // ---- Connection ----
 
+namespace {
+
+// Takes what has already arrived in a mailbox this end no longer reads.
+void drain(sg4::Mailbox* mailbox) {
+  while (mailbox->ready()) delete mailbox->get<Segment>();
+}
+
+}  // namespace
+
+Connection::~Connection() {
+  if (!state_ || !in_) return;
+  (client_side_ ? state_->client_gone : state_->server_gone) = true;
+  // At the end of the run the engine destroys what actors still hold, and
+  // mailboxes can no longer be used then.
+  if (sg4::this_actor::is_maestro()) return;
+  drain(in_);
+  in_->set_receiver(nullptr);
+  if (state_->client_gone && (state_->server_gone || !state_->server_exists)) net_->release_slot(state_->slot);
+}
+
 void Connection::send(const std::string& bytes, const std::string& tag) {
   if (closed_) throw std::logic_error("send on a closed connection");
+  // The peer's socket is gone: the bytes leave (a first write succeeds) and
+  // only a reset comes back, which nothing here waits for.
+  if (peer_gone()) return;
   double start = sg4::Engine::get_clock();
   int& in_flight = client_side_ ? state_->in_flight_to_server : state_->in_flight_to_client;
   ++in_flight;
@@ -152,6 +175,7 @@ bool Connection::recv(std::string& out, double timeout) {
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
+  if (peer_gone()) return;  // nobody reads the FIN
   out_->put_init(new Segment{"", "", true}, 0)->detach();
 }
 
@@ -172,6 +196,9 @@ std::unique_ptr<Connection> Listener::accept() { return accept(-1); }
 std::unique_ptr<Connection> Listener::accept(double timeout) {
   std::unique_ptr<ConnectRequest> owned(receive<ConnectRequest>(mailbox_, attached_, timeout));
   if (!owned) return nullptr;
+  // The client gave up before the SYN was taken: its kernel answers the
+  // SYN-ACK with a reset, and the server never sees the connection.
+  if (owned->state->client_gone) return accept(timeout);
   auto conn = std::make_unique<Connection>();
   conn->id_ = owned->id;
   conn->client_side_ = false;
@@ -186,9 +213,11 @@ std::unique_ptr<Connection> Listener::accept(double timeout) {
   conn->peer_host_ = owned->client_host;
   conn->peer_ip_ = owned->client_ip;
   conn->peer_port_ = owned->client_port;
-  conn->in_ = sg4::Mailbox::by_name(fmt::format("tcp{}:server", owned->id));
+  conn->in_ = sg4::Mailbox::by_name(fmt::format("tcp{}:server", owned->state->slot));
   conn->out_ = sg4::Mailbox::by_name(owned->reply_mailbox);
   conn->state_ = owned->state;
+  conn->state_->server_exists = true;
+  conn->net_ = net_;
   conn->in_->set_receiver(sg4::Actor::self());
   conn->trace_ = net_->trace_;
   conn->out_->put_init(new Segment{"", "", false}, 0)->detach();  // SYN-ACK
@@ -320,16 +349,18 @@ std::unique_ptr<Connection> Network::connect(const std::string& host, const std:
   conn->local_host_ = host;
   conn->local_ip_ = loopback ? "127.0.0.1" : hosts_.at(host).ip;
   if (!source_ip.empty()) conn->local_ip_ = source_ip;
-  conn->local_port_ = hosts_.at(host).next_port++;
+  conn->local_port_ = next_ephemeral_port(hosts_.at(host));
   conn->peer_host_ = dst_host;
   conn->peer_ip_ = ip;
   conn->peer_port_ = port;
-  std::string reply = fmt::format("tcp{}:client", conn->id_);
+  conn->state_ = std::make_shared<ConnectionState>();
+  conn->state_->slot = take_slot();
+  conn->net_ = this;
+  std::string reply = fmt::format("tcp{}:client", conn->state_->slot);
   conn->in_ = sg4::Mailbox::by_name(reply);
   conn->in_->set_receiver(sg4::Actor::self());
-  conn->out_ = sg4::Mailbox::by_name(fmt::format("tcp{}:server", conn->id_));
+  conn->out_ = sg4::Mailbox::by_name(fmt::format("tcp{}:server", conn->state_->slot));
   conn->trace_ = trace_;
-  conn->state_ = std::make_shared<ConnectionState>();
   listener->mailbox_
       ->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, reply, conn->state_}, 0)
       ->detach();
@@ -337,14 +368,42 @@ std::unique_ptr<Connection> Network::connect(const std::string& host, const std:
   return conn;
 }
 
+int Network::take_slot() {
+  if (!free_slots_.empty() && free_slots_.front().first <= sg4::Engine::get_clock()) {
+    int slot = free_slots_.front().second;
+    free_slots_.pop_front();
+    // Only a mailbox with a receiver shows what has arrived in it.
+    for (const char* end : {"client", "server"}) {
+      sg4::Mailbox* mailbox = sg4::Mailbox::by_name(fmt::format("tcp{}:{}", slot, end));
+      mailbox->set_receiver(sg4::Actor::self());
+      drain(mailbox);
+      mailbox->set_receiver(nullptr);
+    }
+    return slot;
+  }
+  return next_slot_++;
+}
+
+void Network::release_slot(int slot) { free_slots_.emplace_back(sg4::Engine::get_clock() + 60, slot); }
+
+// Linux hands out local ports from net.ipv4.ip_local_port_range, 32768 to
+// 60999 by default, and starts again at the bottom.
+int Network::next_ephemeral_port(HostEntry& entry) {
+  int port = entry.next_port++;
+  if (entry.next_port > 60999) entry.next_port = 32768;
+  return port;
+}
+
 std::unique_ptr<UdpSocket> Network::udp_bind(const std::string& host, const std::string& ip, int port) {
   auto s = std::make_unique<UdpSocket>();
   s->net_ = this;
   s->host_ = host;
   s->ip_ = ip == "0.0.0.0" ? hosts_.at(host).ip : ip;
-  s->port_ = port == 0 ? hosts_.at(host).next_port++ : port;
+  s->port_ = port == 0 ? next_ephemeral_port(hosts_.at(host)) : port;
   std::string where = ip == "0.0.0.0" ? "0.0.0.0@" + host : s->ip_;
   s->mailbox_ = sg4::Mailbox::by_name(fmt::format("udp:{}:{}:{}", host, where, s->port_));
+  // A reply that came after an earlier socket on this port was closed.
+  while (s->mailbox_->ready()) delete s->mailbox_->get<Datagram>();
   udp_[key(where, s->port_)] = s.get();
   return s;
 }

@@ -18,6 +18,7 @@
 // follow one message across hops for the report.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -57,6 +58,10 @@ struct Segment {
 struct ConnectionState {
   int in_flight_to_client = 0;
   int in_flight_to_server = 0;
+  int slot = 0;                 ///< names the pair of mailboxes the two ends use
+  bool server_exists = false;   ///< accept() has made the server end
+  bool client_gone = false;     ///< the client end has been destroyed
+  bool server_gone = false;     ///< the server end has been destroyed
 };
 
 /// The tag a message carries over SMTP: the traced message's id, then for
@@ -70,6 +75,13 @@ std::string parse_message_tag(const std::string& tag, std::map<std::string, std:
 /// An established TCP connection, seen from one end.
 class Connection {
  public:
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  /// Frees the mailbox the end reads from; once both ends are gone their
+  /// pair of mailboxes goes back to the network for a later connection.
+  ~Connection();
+
   /// Writes bytes; returns when they have arrived at the peer's host.
   void send(const std::string& bytes, const std::string& tag = "");
   /// Reads the next write of the peer into `out`. Returns false at end of
@@ -110,6 +122,8 @@ class Connection {
   bool peer_closed_ = false;
   bool closed_ = false;
   Trace* trace_ = nullptr;
+  class Network* net_ = nullptr;
+  bool peer_gone() const { return client_side_ ? state_->server_gone : state_->client_gone; }
 };
 
 /// A listening TCP socket.
@@ -186,6 +200,7 @@ class Network {
   std::unique_ptr<UdpSocket> udp_bind(const std::string& host, const std::string& ip, int port);
 
  private:
+  friend class Connection;
   friend class Listener;
   friend class UdpSocket;
   struct HostEntry {
@@ -198,12 +213,21 @@ class Network {
   const Listener* find_listener(const std::string& from_host, const std::string& ip, int port) const;
   std::string resolve_loopback(const std::string& host, const std::string& ip) const;
 
+  // SimGrid never frees a mailbox, so the pairs of mailboxes of finished
+  // connections are used again, a minute after both ends are gone, when
+  // whatever was still travelling into them has arrived.
+  int take_slot();
+  void release_slot(int slot);
+  static int next_ephemeral_port(HostEntry& entry);
+
   Trace* trace_;
   std::map<std::string, HostEntry> hosts_;     // by name
   std::map<std::string, std::string> by_ip_;   // ip -> host name
   std::map<std::string, Listener*> listeners_;  // "ip:port" -> listener
   std::map<std::string, UdpSocket*> udp_;       // "ip:port" -> socket
   int next_connection_ = 1;
+  int next_slot_ = 1;
+  std::deque<std::pair<double, int>> free_slots_;  // (reusable from, slot)
 };
 
 }  // namespace mailsim::sim

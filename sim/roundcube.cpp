@@ -151,9 +151,8 @@ void start_roundcube(HostState& host) {
     std::shared_ptr<Listener> listener = std::move(*initial);
     while (true) {
       std::shared_ptr<Connection> conn(listener->accept().release());
-      sg4::Actor::create("httpd", sg4::this_actor::get_host(), [h, conn, limit, limit_in_mb] {
-        sg4::Actor::self()->daemonize();
-        run_webmail_session(*h, conn, limit, limit_in_mb);
+      spawn_session("httpd", h->name, std::move(conn), [h, limit, limit_in_mb](std::shared_ptr<Connection> c) {
+        run_webmail_session(*h, c, limit, limit_in_mb);
       });
     }
   });

@@ -414,10 +414,8 @@ void start_listener(HostState& host) {
         std::unique_ptr<Connection> accepted = listener->accept(std::isinf(stop) ? -1 : stop - w.now());
         if (!accepted) break;
         std::shared_ptr<Connection> conn(accepted.release());
-        sg4::Actor::create("sendmail", sg4::this_actor::get_host(), [h, conn] {
-          sg4::Actor::self()->daemonize();
-          run_session(*h, conn);
-        });
+        spawn_session("sendmail", h->name, std::move(conn),
+                      [h](std::shared_ptr<Connection> c) { run_session(*h, c); });
       }
     });
   });

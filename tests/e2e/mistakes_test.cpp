@@ -44,6 +44,16 @@ TEST(Mistakes, BoundToLocalhostLeavesMailQueued) {
   expect_balance(r.json);
 }
 
+// Timeout.queuereturn's default is 5 days: run 6 with both PCs polling POP3
+// every 30 s (about 35,000 sessions), and the message comes back.
+TEST(Mistakes, BoundToLocalhostReturnsAfterFiveDays) {
+  Outcome r = run_mailsim({"run", mistake("bound-to-localhost"), "--until", "6d"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(status(r.json, "kim-to-lee"), "bounced");
+  EXPECT_EQ(r.json["queues"]["mail.daum.net"]["samples"].back()[1], 0);
+  expect_balance(r.json);
+}
+
 TEST(Mistakes, MissingLocalHostNamesBounces) {
   std::string dir = temp_dir();
   Outcome r = run_mailsim({"run", mistake("missing-local-host-names"), "--mailbox-dir", dir});
