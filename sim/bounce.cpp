@@ -49,7 +49,7 @@ void queue_dsn(HostState& host, const QueueEntry& original, const std::vector<st
   info.arrival = w.wall(original.created);
   info.received_from = original.received_from;
   info.received_from_mta = original.received_from_mta;
-  info.original = *original.message;
+  info.original = original.message.flatten();
   info.original_sender = original.sender;
   info.headers_only = host.sendmail.cf.privacy.nobodyreturn;
   std::string text = message::make_dsn(info);
@@ -75,7 +75,7 @@ void queue_dsn(HostState& host, const QueueEntry& original, const std::vector<st
   mail_log(host.name, program,
            fmt::format("{}: from=<>, size={}, class=0, nrcpts={}, msgid={}, proto=, daemon=, relay=localhost", qid,
                        entry.size, envelope_to.size(),
-                       message::find_header(*entry.message, "Message-Id").value_or("")));
+                       message::find_header(entry.message, "Message-Id").value_or("")));
   for (const auto& r : envelope_to) {
       QueuedRecipient q;
       q.address = r;

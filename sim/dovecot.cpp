@@ -175,7 +175,8 @@ void drive_session(HostState& host, Connection& conn, Session& session, double i
       std::string t = tag_of(e);
       if (!t.empty()) tag = t;
     }
-    if (!reply.empty()) conn.send(reply, tag);
+    // Moved, because a RETR reply holds a whole message.
+    if (!reply.empty()) conn.send(std::move(reply), tag);
   }
   log_events(session.take_events());
   conn.close();

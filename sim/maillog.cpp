@@ -54,7 +54,7 @@ std::string format_mailq(const HostState& host, std::int64_t start_epoch) {
                    [](const auto* a, const auto* b) { return a->created < b->created; });
   for (const auto* e : sorted) {
     // The size is that of the df file: the body, without the header.
-    auto parts = message::split_message(*e->message);
+    auto parts = message::split_message(*e->message.shared);
     std::string qtime = timefmt::asctime(start_epoch + static_cast<std::int64_t>(std::floor(e->created)));
     qtime = qtime.substr(0, 16);  // "Fri Dec  4 15:03", without seconds and year
     std::string sender = e->sender.empty() ? "<>" : "<" + e->sender + ">";

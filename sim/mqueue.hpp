@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "models/message/shared_message.hpp"
+
 namespace mailsim::sim {
 
 enum class RecipientState { PENDING, SENT, FAILED };
@@ -30,7 +32,7 @@ struct QueueEntry {
   std::string queue_id;
   std::string sender;                        ///< envelope sender ("" = null sender)
   std::vector<QueuedRecipient> recipients;
-  std::shared_ptr<const std::string> message;  ///< df contents: headers and body, LF line ends
+  message::SharedMessage message;            ///< df contents: headers and body, LF line ends
   std::uint64_t size = 0;                    ///< as logged in from= (the received size)
   double created = 0;                        ///< simulated time it was queued
   double last_attempt = -1;

@@ -52,11 +52,11 @@ void post_to_webmail(Connection& conn, const WorkloadItem& item, const SendSpec&
                      const std::shared_ptr<const std::string>& text, double start, const std::string& server_host) {
   World& w = world();
   conn.set_protocol("http");
+  // The body travels by reference: Roundcube gets the same shared text.
   conn.send(fmt::format("POST /?_task=mail&_action=send HTTP/1.1\r\nHost: {}\r\nContent-Type: message/rfc822\r\n"
                         "Content-Length: {}\r\n\r\n",
-                        send.server, text->size()) +
-                *text,
-            item.name);
+                        send.server, text->size()),
+            std::make_shared<const WirePayload>(WirePayload{text, WirePayload::Encoding::RAW}), item.name);
   std::string response, chunk;
   while (true) {
     bool open = false;

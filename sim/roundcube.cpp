@@ -14,6 +14,7 @@
 // logins over HTTP, reading mail through the web page (IMAP).
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -62,10 +63,12 @@ void run_webmail_session(HostState& host, std::shared_ptr<Connection> conn, std:
   // The request: headers, then Content-Length bytes of message.
   std::string request, chunk;
   std::size_t header_end = std::string::npos, length = 0;
+  std::shared_ptr<const WirePayload> payload;
+  std::optional<message::SharedMessage> shared_body;  // the body when it came by reference
   while (true) {
     bool open = false;
     try {
-      open = conn->recv(chunk, kRequestTimeout);
+      open = conn->recv(chunk, payload, kRequestTimeout);
     } catch (const ConnectionTimedOut&) {
       open = false;
     }
@@ -76,18 +79,31 @@ void run_webmail_session(HostState& host, std::shared_ptr<Connection> conn, std:
     request += chunk;
     if (header_end == std::string::npos) {
       header_end = request.find("\r\n\r\n");
-      if (header_end == std::string::npos) continue;
-      auto at = request.find("Content-Length: ");
-      if (at != std::string::npos && at < header_end) length = std::strtoull(request.c_str() + at + 16, nullptr, 10);
+      if (header_end != std::string::npos) {
+        auto at = request.find("Content-Length: ");
+        if (at != std::string::npos && at < header_end) length = std::strtoull(request.c_str() + at + 16, nullptr, 10);
+      }
     }
-    if (request.size() >= header_end + 4 + length) break;
+    if (payload) {
+      bool whole_body = payload->encoding == WirePayload::Encoding::RAW && header_end != std::string::npos &&
+                        request.size() == header_end + 4 && payload->text.size() == length;
+      if (whole_body) {
+        shared_body = payload->text;
+        break;
+      }
+      request += payload->render();
+    }
+    if (header_end != std::string::npos && request.size() >= header_end + 4 + length) break;
   }
   std::string tag = conn->last_tag();
-  auto message = std::make_shared<const std::string>(request.substr(header_end + 4, length));
+  message::SharedMessage message =
+      shared_body ? *shared_body
+                  : message::SharedMessage(std::make_shared<const std::string>(request.substr(header_end + 4, length)));
 
   // PHP drops an upload over upload_max_filesize before Roundcube gets it.
-  for (const auto& [name, bytes] : message::extract_attachments(*message)) {
-    if (bytes.size() > upload_limit) {
+  std::string flat = message.head.empty() ? std::string() : message.flatten();
+  for (const auto& [name, size] : message::attachment_sizes(message.head.empty() ? *message.shared : flat)) {
+    if (size > upload_limit) {
       conn->send(http_response(200, "OK", false,
                                fmt::format("The uploaded file exceeds the maximum size of {}.", limit_text)),
                  tag);
@@ -97,8 +113,8 @@ void run_webmail_session(HostState& host, std::shared_ptr<Connection> conn, std:
   }
 
   // Roundcube submits to the local Sendmail as any mail client does.
-  std::string from = message::find_header(*message, "From").value_or("");
-  std::string to = message::find_header(*message, "To").value_or("");
+  std::string from = message::find_header(message, "From").value_or("");
+  std::string to = message::find_header(message, "To").value_or("");
   message::Envelope envelope{from, {}};
   std::size_t start = 0;
   while (start < to.size()) {

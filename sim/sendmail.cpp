@@ -141,6 +141,11 @@ class SessionHooks : public smtp::ServerHooks {
 
   std::string accept_message(const message::Envelope& envelope, std::string message_lf,
                              const smtp::SessionInfo& session) override {
+    return accept_shared_message(envelope, std::make_shared<const std::string>(std::move(message_lf)), session);
+  }
+
+  std::string accept_shared_message(const message::Envelope& envelope, const message::SharedMessage& message_lf,
+                                    const smtp::SessionInfo& session) override {
     World& w = world();
     // DISCARD: Sendmail replies as if it accepted, then throws the mail (or
     // those recipients' copies) away. The trace counts them as rejected.
@@ -168,7 +173,7 @@ class SessionHooks : public smtp::ServerHooks {
       message::Envelope rest{envelope.mail_from, kept};
       first_used_ = false;
       session_qid_ = qid;
-      return accept_message(rest, std::move(message_lf), session);
+      return accept_shared_message(rest, message_lf, session);
     }
     std::string qid = first_used_ ? message::queue_id(w.wall_now(), host_.queue_sequence++, pid_) : session_qid_;
     first_used_ = true;
@@ -190,7 +195,7 @@ class SessionHooks : public smtp::ServerHooks {
     entry.queue_id = qid;
     entry.sender = envelope.mail_from;
     entry.size = message_lf.size();
-    entry.message = std::make_shared<const std::string>(message::prepare_queued_message(message_lf, info));
+    entry.message = message::prepare_queued_message(message_lf, info);
     entry.created = w.now();
     std::map<std::string, std::string> renamed;
     entry.trace_id = parse_message_tag(conn_.last_tag(), renamed);
@@ -205,8 +210,7 @@ class SessionHooks : public smtp::ServerHooks {
       q.original = from_alias == renamed.end() ? r : from_alias->second;
       entry.recipients.push_back(q);
     }
-    const std::string& queued = *entry.message;
-    std::string msgid = message::find_header(queued, "Message-Id").value_or("");
+    std::string msgid = message::find_header(entry.message, "Message-Id").value_or("");
     mail_log(host_.name, program(),
              fmt::format("{}: from=<{}>, size={}, class=0, nrcpts={}, msgid={}, proto={}, daemon={}, relay={}", qid,
                          envelope.mail_from, entry.size, envelope.rcpt_to.size(), msgid,
@@ -351,10 +355,11 @@ void run_session(HostState& host, std::shared_ptr<Connection> conn) {
   }
   conn->send(session.greeting(early));
   if (early) send_reply(*conn, session.feed(input), session.take_events(), host, hooks, peer);
+  std::shared_ptr<const WirePayload> payload;
   while (!session.closed()) {
     bool open;
     try {
-      open = conn->recv(input, static_cast<double>(host.sendmail.cf.timeouts.command));
+      open = conn->recv(input, payload, static_cast<double>(host.sendmail.cf.timeouts.command));
     } catch (const ConnectionTimedOut&) {
       break;
     }
@@ -364,7 +369,14 @@ void run_session(HostState& host, std::shared_ptr<Connection> conn) {
     }
     std::string reply;
     try {
-      reply = session.feed(input);
+      if (!payload) {
+        reply = session.feed(input);
+      } else if (input.empty() && payload->encoding == WirePayload::Encoding::DOT_STUFFED) {
+        // The client's DATA stream, still shared with the client's copy of the message.
+        reply = session.feed_message(payload->text);
+      } else {
+        reply = session.feed(input + payload->render());
+      }
     } catch (const smtp::NotModelledError& e) {
       // A command whose Sendmail reply is not modelled: tell the client and close.
       w.warnings.push_back(fmt::format("{}: SMTP session from {} closed: {}", host.name, peer.ip, e.what()));

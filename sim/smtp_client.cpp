@@ -8,7 +8,7 @@
 namespace mailsim::sim {
 
 SmtpOutcome run_smtp_client(Connection& conn, ClientRole role, const std::string& helo_name,
-                            const message::Envelope& envelope, std::shared_ptr<const std::string> message_lf,
+                            const message::Envelope& envelope, message::SharedMessage message_lf,
                             std::uint64_t size_param, const std::string& tag, double timeout) {
   World& w = world();
   smtp::ClientConfig config{helo_name, role == ClientRole::MTA ? smtp::ClientStyle::MTA : smtp::ClientStyle::MUA};
@@ -29,14 +29,19 @@ SmtpOutcome run_smtp_client(Connection& conn, ClientRole role, const std::string
       break;
     }
     if (out.greeted < 0) out.greeted = w.now();
-    std::string reply = session.feed(input);
-    if (session.done() && reply.empty()) break;
-    if (reply.empty()) continue;
+    smtp::ClientWrite write = session.feed_write(input);
+    std::string& reply = write.bytes;
+    if (session.done() && reply.empty() && !write.message) break;
+    if (reply.empty() && !write.message) continue;
     // The second write after the banner is MAIL: the EHLO exchange is over.
     if (++writes == 2) out.mail_sent = w.now();
     bool before_final = session.state() == smtp::ClientState::AWAIT_QUIT;
     if (before_final && out.finished < 0) out.finished = w.now();
-    conn.send(reply, tag);
+    if (write.message) {
+      conn.send(reply, std::make_shared<const WirePayload>(WirePayload{*write.message, WirePayload::Encoding::DOT_STUFFED}), tag);
+    } else {
+      conn.send(reply, tag);
+    }
   }
   if (out.finished < 0) out.finished = w.now();
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/message/envelope.hpp"
+#include "models/message/shared_message.hpp"
 #include "sim/net.hpp"
 
 namespace mailsim::sim {
@@ -34,10 +35,11 @@ struct SmtpOutcome {
 
 enum class ClientRole { MUA, MTA };
 
-/// Sends one message. `tag` follows the message across the hop (see net.hpp).
+/// Sends one message. `tag` follows the message across the hop (see net.hpp). The message
+/// travels by reference: the server's session gets the same shared text.
 SmtpOutcome run_smtp_client(Connection& conn, ClientRole role, const std::string& helo_name,
                             const message::Envelope& envelope,
-                            std::shared_ptr<const std::string> message_lf, std::uint64_t size_param,
+                            message::SharedMessage message_lf, std::uint64_t size_param,
                             const std::string& tag, double timeout);
 
 }  // namespace mailsim::sim

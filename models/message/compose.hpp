@@ -61,4 +61,8 @@ std::string compose(const Draft& draft);
 /// bytes arrived intact); filename and bytes, in order.
 std::vector<std::pair<std::string, std::string>> extract_attachments(std::string_view message_lf);
 
+/// Returns the file name and decoded size of each attachment that extract_attachments() would
+/// return, found without decoding into a copy.
+std::vector<std::pair<std::string, std::uint64_t>> attachment_sizes(std::string_view message_lf);
+
 }  // namespace mailsim::message

@@ -34,7 +34,11 @@ std::string received_header(const ReceivedInfo& info) {
   return out;
 }
 
-std::string prepare_queued_message(const std::string& message_lf, const QueueingInfo& info) {
+namespace {
+
+// Returns the fields Sendmail puts in front of the client's header section.
+template <typename Message>
+std::string queued_fields(const Message& message_lf, const QueueingInfo& info) {
   std::string out = received_header(info.received);
   if (!has_header(message_lf, "Date")) {
     out += fmt::format("Date: {}\n", timefmt::rfc5322(info.envelope_start));
@@ -51,6 +55,13 @@ std::string prepare_queued_message(const std::string& message_lf, const Queueing
   for (const std::string& warning : info.authentication_warnings) {
     out += fmt::format("X-Authentication-Warning: {}\n", warning);
   }
+  return out;
+}
+
+}  // namespace
+
+std::string prepare_queued_message(const std::string& message_lf, const QueueingInfo& info) {
+  std::string out = queued_fields(message_lf, info);
   // Sendmail keeps header and body apart and always writes one empty line
   // between them, so a message that arrived without the separator gains it.
   MessageParts parts = split_message(message_lf);
@@ -59,6 +70,17 @@ std::string prepare_queued_message(const std::string& message_lf, const Queueing
   out += '\n';
   out += parts.body;
   return out;
+}
+
+SharedMessage prepare_queued_message(const SharedMessage& message, const QueueingInfo& info) {
+  // The head holds whole field lines, so the shared text decides where the header section
+  // ends, unless it is empty.
+  bool separated = !message.shared->empty() && split_message(*message.shared).separator;
+  if (!separated) {
+    return SharedMessage(std::make_shared<const std::string>(
+        prepare_queued_message(message.flatten(), info)));
+  }
+  return message.with_head(queued_fields(message, info));
 }
 
 }  // namespace mailsim::message

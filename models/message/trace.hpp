@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "models/message/shared_message.hpp"
+
 namespace mailsim::message {
 
 /// What one Sendmail hop knows when it writes its Received line.
@@ -58,5 +60,10 @@ struct QueueingInfo {
 /// Message-Id's minute stamp is `received.when`, because Sendmail sets `$t`
 /// and `$b` from the same clock reading.
 std::string prepare_queued_message(const std::string& message_lf, const QueueingInfo& info);
+
+/// The same for a shared message: the added fields go into the head and the text stays
+/// shared. Only a message without the empty line after its header section is copied, because
+/// that line has to be inserted.
+SharedMessage prepare_queued_message(const SharedMessage& message, const QueueingInfo& info);
 
 }  // namespace mailsim::message

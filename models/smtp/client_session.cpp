@@ -86,7 +86,6 @@ bool TransactionResult::permanent_failure() const {
 ClientSession::ClientSession(ClientConfig config, std::vector<Transaction> transactions)
     : config_(std::move(config)), transactions_(std::move(transactions)) {
   for (const Transaction& t : transactions_) {
-    if (!t.message_lf) throw std::invalid_argument("SMTP transaction without a message");
     TransactionResult result;
     for (const std::string& rcpt : t.envelope.rcpt_to) result.recipients.push_back({rcpt, {}});
     results_.push_back(std::move(result));
@@ -113,16 +112,24 @@ void ClientSession::send(std::string line, Expect expect, std::size_t recipient)
 }
 
 std::string ClientSession::feed(std::string_view server_bytes) {
+  ClientWrite write = feed_write(server_bytes);
+  if (write.message) write.bytes += encode_data(write.message->flatten());
+  return std::move(write.bytes);
+}
+
+ClientWrite ClientSession::feed_write(std::string_view server_bytes) {
   out_.clear();
+  data_follows_ = false;
   if (state_ != ClientState::CLOSED) {
     for (const Reply& reply : reader_.feed(server_bytes)) {
       if (state_ == ClientState::CLOSED) break;
       on_reply(reply);
     }
   }
-  std::string out;
-  out.swap(out_);
-  return out;
+  ClientWrite write;
+  write.bytes.swap(out_);
+  if (data_follows_) write.message = &transactions_[current_].message_lf;
+  return write;
 }
 
 void ClientSession::close() {
@@ -168,10 +175,10 @@ void ClientSession::start_transaction() {
   std::string line = fmt::format("{}:<{}>", mta ? "MAIL From" : "MAIL FROM", t.envelope.mail_from);
   if (mta && extensions_.count("SIZE")) {
     // RFC 1870 section 6: the client states its size estimate with SIZE=.
-    std::uint64_t size = t.size_param ? t.size_param : t.message_lf->size();
+    std::uint64_t size = t.size_param ? t.size_param : t.message_lf.size();
     line += fmt::format(" SIZE={}", size);
   }
-  if (mta && extensions_.count("8BITMIME") && has_8bit(*t.message_lf)) {
+  if (mta && extensions_.count("8BITMIME") && (has_8bit(t.message_lf.head) || has_8bit(*t.message_lf.shared))) {
     line += " BODY=8BITMIME";  // RFC 6152 section 3
   }
   send(std::move(line), Expect::MAIL);
@@ -381,7 +388,9 @@ void ClientSession::on_reply(const Reply& reply) {
           empty_data_ = true;
           out_ += ".\r\n";
         } else {
-          out_ += encode_data(*transactions_[current_].message_lf);
+          // The stream is the last thing in this write: the next bytes wait for the reply
+          // to the final ".".
+          data_follows_ = true;
         }
         pending_.push_back({Expect::END_OF_DATA});
         set_state(ClientState::AWAIT_END_OF_DATA);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "models/message/envelope.hpp"
+#include "models/message/shared_message.hpp"
 #include "models/smtp/reply.hpp"
 
 namespace mailsim::smtp {
@@ -38,7 +39,7 @@ struct ClientConfig {
 /// One message to send. `message_lf` is shared, never copied per hop.
 struct Transaction {
   message::Envelope envelope;
-  std::shared_ptr<const std::string> message_lf;
+  message::SharedMessage message_lf;
   /// SIZE= value for MAIL (RFC 1870); 0 means the length of `message_lf`.
   std::uint64_t size_param = 0;
 };
@@ -87,6 +88,13 @@ enum class ClientState {
 
 const char* to_string(ClientState state);
 
+/// One write of the client: `bytes`, then, when `message` is set, the DATA stream of that
+/// message (encode_data() of its text), which the caller sends without building it.
+struct ClientWrite {
+  std::string bytes;
+  const message::SharedMessage* message = nullptr;  ///< points into the session
+};
+
 struct ClientEvent {
   ClientState old_state;
   ClientState new_state;
@@ -99,6 +107,10 @@ class ClientSession {
   /// Consumes server bytes and returns what to write next ("" while waiting
   /// for more replies, or when done).
   std::string feed(std::string_view server_bytes);
+
+  /// Same as feed(), but leaves the message's DATA stream out of the returned bytes and points
+  /// to the message instead, so that a large message is not encoded into a copy.
+  ClientWrite feed_write(std::string_view server_bytes);
 
   /// Records that the server closed the connection; unfinished transactions
   /// fail at stage CONNECTION unless a reply already failed them.
@@ -139,6 +151,7 @@ class ClientSession {
   ReplyReader reader_;
   std::deque<Pending> pending_;
   std::string out_;
+  bool data_follows_ = false;  // out_ is followed by the current transaction's DATA stream
   std::set<std::string> extensions_;
   std::vector<ClientEvent> events_;
 

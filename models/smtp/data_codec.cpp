@@ -22,6 +22,24 @@ std::string encode_data(std::string_view message_lf) {
   return out;
 }
 
+std::uint64_t encoded_data_size(std::string_view message_lf) {
+  std::uint64_t size = message_lf.size() + 3;  // the terminating ".\r\n"
+  bool at_line_start = true;
+  std::size_t pos = 0;
+  while (pos < message_lf.size()) {
+    if (message_lf[pos] == '.') ++size;  // the stuffed dot of RFC 5321 section 4.5.2
+    std::size_t lf = message_lf.find('\n', pos);
+    if (lf == std::string_view::npos) {
+      at_line_start = false;
+      break;
+    }
+    ++size;  // the CR in front of each LF
+    pos = lf + 1;
+  }
+  if (!at_line_start) size += 2;
+  return size;
+}
+
 bool has_8bit(std::string_view text) {
   for (char c : text) {
     if (static_cast<unsigned char>(c) & 0x80) return true;

@@ -7,6 +7,7 @@
 // offer.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,10 @@ namespace mailsim::smtp {
 /// line without LF gets its CRLF first. A CR already in the text is sent
 /// unchanged, as Sendmail does.
 std::string encode_data(std::string_view message_lf);
+
+/// Returns the size of encode_data(message_lf), found by scanning `message_lf` instead of
+/// building the encoding.
+std::uint64_t encoded_data_size(std::string_view message_lf);
 
 /// Returns whether any byte of `text` has the high bit set, which makes a
 /// Sendmail client announce BODY=8BITMIME (RFC 6152).

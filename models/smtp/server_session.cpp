@@ -1,11 +1,14 @@
 #include "models/smtp/server_session.hpp"
 
+#include "models/smtp/data_codec.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 
 #include "models/common/timefmt.hpp"
+#include "models/smtp/data_codec.hpp"
 
 namespace mailsim::smtp {
 namespace {
@@ -219,6 +222,12 @@ ServerConfig ServerConfig::debian(std::string hostname) {
   config.max_daemon_children = 0;
   config.reject_nul = true;
   return config;
+}
+
+std::string ServerHooks::accept_shared_message(const message::Envelope& envelope,
+                                              const message::SharedMessage& message,
+                                              const SessionInfo& session) {
+  return accept_message(envelope, message.flatten(), session);
 }
 
 message::QueueingInfo queueing_info(const ServerConfig& config, const SessionInfo& session,
@@ -925,7 +934,24 @@ std::size_t ServerSession::consume_data(std::size_t pos) {
   return pos;
 }
 
-void ServerSession::finish_data() {
+std::string ServerSession::feed_message(const message::SharedMessage& message) {
+  bool decodes_unchanged = !message.contains('\r') && (message.empty() || message.back() == '\n');
+  if (state_ != ServerState::RECEIVING_DATA || !in_.empty() || data_state_ != DataState::BOL ||
+      !decodes_unchanged) {
+    return feed(encode_data(message.flatten()));
+  }
+  out_.clear();
+  // What store_data_byte() would have recorded for each byte of the decoded stream.
+  data_size_ = message.size();
+  data_too_big_ = config_.max_message_size > 0 && data_size_ > config_.max_message_size;
+  data_has_nul_ = message.contains('\0');
+  finish_data(&message);
+  std::string out;
+  out.swap(out_);
+  return out;
+}
+
+void ServerSession::finish_data(const message::SharedMessage* shared) {
   std::uint64_t size = data_size_;
   if (data_too_big_) {
     std::string text =
@@ -947,7 +973,8 @@ void ServerSession::finish_data() {
     info.mail_time = mail_time_;
     info.size_param = size_param_;
     info.authentication_warnings = warnings_;
-    std::string qid = hooks_.accept_message(envelope_, std::move(data_), info);
+    std::string qid = shared ? hooks_.accept_shared_message(envelope_, *shared, info)
+                             : hooks_.accept_message(envelope_, std::move(data_), info);
     reply(fmt::format("250 2.0.0 {} Message accepted for delivery", qid));
     event(ServerEventKind::MESSAGE_ACCEPTED, qid, size);
   }

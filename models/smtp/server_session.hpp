@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "models/message/envelope.hpp"
+#include "models/message/shared_message.hpp"
 #include "models/message/trace.hpp"
 
 namespace mailsim::smtp {
@@ -132,6 +133,11 @@ class ServerHooks {
   /// the queue id for "250 2.0.0 <qid> Message accepted for delivery".
   virtual std::string accept_message(const message::Envelope& envelope, std::string message_lf,
                                      const SessionInfo& session) = 0;
+  /// The same for a message that arrived through ServerSession::feed_message(), still shared
+  /// with the client. The default passes a copy to accept_message().
+  virtual std::string accept_shared_message(const message::Envelope& envelope,
+                                            const message::SharedMessage& message,
+                                            const SessionInfo& session);
   /// Returns the key under which two RCPT addresses count as the same
   /// recipient. Sendmail compares mailer, host and user, and the local mailer
   /// folds the user to lower case; this default folds the whole address.
@@ -220,6 +226,13 @@ class ServerSession {
   /// bytes are split across calls. After closed() the input is ignored.
   std::string feed(std::string_view bytes);
 
+  /// Consumes the DATA stream that encode_data() makes of `message`, with the same replies
+  /// and events as feed(encode_data(message.flatten())), but hands the message to
+  /// ServerHooks::accept_shared_message() without copying it. Falls back to that copy when
+  /// the stream would not decode back to the same text: a CR in the text (a bare CR on the
+  /// wire), a last line without LF, or bytes of the session still unread.
+  std::string feed_message(const message::SharedMessage& message);
+
   /// Records that the client closed the connection.
   void peer_closed();
 
@@ -255,7 +268,9 @@ class ServerSession {
   /// Consumes DATA bytes from `in_` starting at `pos`; returns the new position.
   std::size_t consume_data(std::size_t pos);
   void store_data_byte(char c);
-  void finish_data();
+  /// Ends DATA. `shared` is the received message when it came through feed_message(),
+  /// nullptr when it was read byte by byte into data_.
+  void finish_data(const message::SharedMessage* shared = nullptr);
   void bare_line_end(bool linefeed);
 
   ServerConfig config_;
