@@ -25,6 +25,7 @@
 #include "sim/platform.hpp"
 #include "sim/scenario.hpp"
 #include "sim/trace.hpp"
+#include "sim/workers.hpp"
 #include "sim/world.hpp"
 
 namespace simgrid::s4u {
@@ -102,8 +103,6 @@ struct HostState {
   unsigned new_pid() { return next_pid++; }
 };
 
-struct WorkerPool;
-
 class World {
  public:
   World(const Scenario& scenario, const RunOptions& options);
@@ -135,7 +134,7 @@ class World {
   double client_deadline = -1;  ///< when a run with a client stops at the latest
   simgrid::s4u::ConditionVariable* cv = nullptr;
   simgrid::s4u::Mutex* mutex = nullptr;
-  std::map<std::string, std::shared_ptr<WorkerPool>> worker_pools;  ///< by "host/role", see run_job
+  Workers workers;  ///< see run_job
 };
 
 /// The world of the run in progress.

@@ -473,7 +473,7 @@ void deliver_entry(HostState& host, const std::string& queue_id) {
   // MaxHopCount (25): a message with more Received headers is looping, so
   // Sendmail bounces it: "554 5.4.6 Too many hops".
   int hops = 0;
-  for (const auto& field : message::parse_headers(*entry->message))
+  for (const auto& field : message::parse_headers(entry->message))
     if (config::text::iequals(field.name, "Received")) ++hops;
   if (hops > kMaxHopCount) {
     for (auto& r : entry->recipients) {

@@ -1,9 +1,12 @@
 #include "sim/net.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 
+#include "models/smtp/data_codec.hpp"
 #include "sim/trace.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -90,6 +93,29 @@ std::string parse_message_tag(const std::string& tag, std::map<std::string, std:
   return id;
 }
 
+// ---- WirePayload ----
+
+std::uint64_t WirePayload::wire_size() const {
+  if (encoding == Encoding::RAW) return text.size();
+  // The head ends with LF, so its lines encode on their own and only the shared text carries
+  // the terminating ".\r\n".
+  std::uint64_t size = smtp::encoded_data_size(*text.shared);
+  if (!text.head.empty()) size += smtp::encoded_data_size(text.head) - 3;
+  return size;
+}
+
+std::string WirePayload::render(std::size_t limit) const {
+  if (encoding == Encoding::RAW) return text.prefix(limit);
+  // Each input byte encodes to at least one output byte, so the first `limit` bytes of the
+  // encoding come from at most the first `limit` bytes of the text.
+  if (limit != std::string::npos && text.size() > limit) {
+    return smtp::encode_data(text.prefix(limit)).substr(0, limit);
+  }
+  std::string out = smtp::encode_data(text.flatten());
+  if (limit != std::string::npos && out.size() > limit) out.resize(limit);
+  return out;
+}
+
 // ---- Connection ----
 
 namespace {
@@ -109,19 +135,36 @@ Connection::~Connection() {
   if (sg4::this_actor::is_maestro()) return;
   drain(in_);
   in_->set_receiver(nullptr);
-  if (state_->client_gone && (state_->server_gone || !state_->server_exists)) net_->release_slot(state_->slot);
 }
 
-void Connection::send(const std::string& bytes, const std::string& tag) {
+void Connection::send(std::string bytes, const std::string& tag, std::uint64_t wire_size) {
+  transmit(std::move(bytes), nullptr, tag, wire_size);
+}
+
+void Connection::send(std::string bytes, std::shared_ptr<const WirePayload> payload, const std::string& tag) {
+  transmit(std::move(bytes), std::move(payload), tag, 0);
+}
+
+void Connection::transmit(std::string bytes, std::shared_ptr<const WirePayload> payload, const std::string& tag,
+                          std::uint64_t wire_size) {
   if (closed_) throw std::logic_error("send on a closed connection");
   // The peer's socket is gone: the bytes leave (a first write succeeds) and
   // only a reset comes back, which nothing here waits for.
   if (peer_gone()) return;
   double start = sg4::Engine::get_clock();
+  std::uint64_t size = std::max<std::uint64_t>(bytes.size() + (payload ? payload->wire_size() : 0), wire_size);
+  // The trace keeps the start of the write; the bytes themselves move into the segment.
+  std::string transcript_bytes;
+  if (trace_) {
+    transcript_bytes = bytes.substr(0, kTranscriptKeep);
+    if (payload && transcript_bytes.size() < kTranscriptKeep) {
+      transcript_bytes += payload->render(kTranscriptKeep - transcript_bytes.size());
+    };
+  }
   int& in_flight = client_side_ ? state_->in_flight_to_server : state_->in_flight_to_client;
   ++in_flight;
   try {
-    out_->put(new Segment{bytes, tag, false}, bytes.size());
+    out_->put(new Segment{std::move(bytes), payload, tag, false, id_}, size);
   } catch (const simgrid::Exception&) {
     // The peer gave up on the connection (its host failed or it closed).
     --in_flight;
@@ -140,13 +183,21 @@ void Connection::send(const std::string& bytes, const std::string& tag) {
     e.client_ip = client_side_ ? local_ip_ : peer_ip_;
     e.server_ip = client_side_ ? peer_ip_ : local_ip_;
     e.direction = client_side_ ? 'C' : 'S';
-    e.bytes = bytes.substr(0, kTranscriptKeep);
-    e.size = bytes.size();
+    e.bytes = std::move(transcript_bytes);
+    e.size = size;
     trace_->transcript.push_back(std::move(e));
   }
 }
 
 bool Connection::recv(std::string& out, double timeout) {
+  std::shared_ptr<const WirePayload> payload;
+  if (!recv(out, payload, timeout)) return false;
+  if (payload) out += payload->render();
+  return true;
+}
+
+bool Connection::recv(std::string& out, std::shared_ptr<const WirePayload>& payload, double timeout) {
+  payload.reset();
   if (peer_closed_) return false;
   Segment* segment = nullptr;
   auto comm = in_->get_async<Segment>(&segment);
@@ -163,12 +214,14 @@ bool Connection::recv(std::string& out, double timeout) {
     }
   }
   std::unique_ptr<Segment> owned(segment);
+  if (owned->connection != id_) return recv(out, payload, timeout);  // left from an earlier connection
   if (owned->fin) {
     peer_closed_ = true;
     return false;
   }
   if (!owned->tag.empty()) last_tag_ = owned->tag;
   out = std::move(owned->bytes);
+  payload = std::move(owned->payload);
   return true;
 }
 
@@ -176,7 +229,7 @@ void Connection::close() {
   if (closed_) return;
   closed_ = true;
   if (peer_gone()) return;  // nobody reads the FIN
-  out_->put_init(new Segment{"", "", true}, 0)->detach();
+  out_->put_init(new Segment{"", nullptr, "", true, id_}, 0)->detach();
 }
 
 void Connection::attach() { in_->set_receiver(sg4::Actor::self()); }
@@ -220,7 +273,7 @@ std::unique_ptr<Connection> Listener::accept(double timeout) {
   conn->net_ = net_;
   conn->in_->set_receiver(sg4::Actor::self());
   conn->trace_ = net_->trace_;
-  conn->out_->put_init(new Segment{"", "", false}, 0)->detach();  // SYN-ACK
+  conn->out_->put_init(new Segment{"", nullptr, "", false, conn->id_}, 0)->detach();  // SYN-ACK
   return conn;
 }
 
@@ -365,26 +418,14 @@ std::unique_ptr<Connection> Network::connect(const std::string& host, const std:
       ->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, reply, conn->state_}, 0)
       ->detach();
   std::unique_ptr<Segment> syn_ack(take_segment(conn->in_, timeout));
+  while (syn_ack->connection != conn->id_) syn_ack.reset(take_segment(conn->in_, timeout));
   return conn;
 }
 
-int Network::take_slot() {
-  if (!free_slots_.empty() && free_slots_.front().first <= sg4::Engine::get_clock()) {
-    int slot = free_slots_.front().second;
-    free_slots_.pop_front();
-    // Only a mailbox with a receiver shows what has arrived in it.
-    for (const char* end : {"client", "server"}) {
-      sg4::Mailbox* mailbox = sg4::Mailbox::by_name(fmt::format("tcp{}:{}", slot, end));
-      mailbox->set_receiver(sg4::Actor::self());
-      drain(mailbox);
-      mailbox->set_receiver(nullptr);
-    }
-    return slot;
-  }
-  return next_slot_++;
-}
-
-void Network::release_slot(int slot) { free_slots_.emplace_back(sg4::Engine::get_clock() + 60, slot); }
+// NOTE: SimGrid never frees a mailbox, and a connection's pair stays behind
+// (about 0.5 KB). Giving the pair to a later connection lost writes in
+// SimGrid's eager-receive queues, so every connection has its own.
+int Network::take_slot() { return next_slot_++; }
 
 // Linux hands out local ports from net.ipv4.ip_local_port_range, 32768 to
 // 60999 by default, and starts again at the bottom.

@@ -13,11 +13,16 @@
 // nothing listens, or to a switched-off host, is lost, so the sender only
 // notices by its own timeout.
 //
+// A write may carry message text by reference (a WirePayload) after its plain bytes. The peer
+// gets the same shared text, and the transfer costs the size of the text's encoding on the wire.
+// That size is found by scanning the text, so a large message is neither encoded nor copied.
+//
 // Every segment may carry a tag: a simulation-only annotation that does not
 // travel in the bytes nor count in the size (as ns-3's packet tags), used to
 // follow one message across hops for the report.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -25,6 +30,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "models/message/shared_message.hpp"
 
 namespace simgrid::s4u {
 class Host;
@@ -47,11 +54,31 @@ class ConnectionTimedOut : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// One direction of one write, as handed to the mailbox.
+/// Message text sent by reference, and the encoding that gives its bytes on the wire.
+struct WirePayload {
+  enum class Encoding {
+    RAW,          ///< the text as it is (an HTTP body)
+    DOT_STUFFED,  ///< smtp::encode_data(): CRLF line ends, dot-stuffing and ".\r\n" (RFC 5321
+                  ///< section 4.5.2, and RFC 1939 section 3 for a POP3 multi-line response)
+  };
+  message::SharedMessage text;
+  Encoding encoding = Encoding::RAW;
+
+  /// Returns the number of bytes the encoding takes on the wire.
+  std::uint64_t wire_size() const;
+  /// Returns the first `limit` bytes of the encoding (all of it by default): a copy.
+  std::string render(std::size_t limit = std::string::npos) const;
+};
+
+/// One direction of one write, as handed to the mailbox: `bytes`, then the payload's encoding.
 struct Segment {
   std::string bytes;
+  std::shared_ptr<const WirePayload> payload;  ///< null for a write of plain bytes
   std::string tag;
   bool fin = false;
+  /// The connection it belongs to. A reused mailbox may still hold a write
+  /// of an earlier connection, which the reader drops.
+  int connection = 0;
 };
 
 /// The state both ends of a connection share: writes still travelling each way.
@@ -78,17 +105,26 @@ class Connection {
   Connection() = default;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
-  /// Frees the mailbox the end reads from; once both ends are gone their
-  /// pair of mailboxes goes back to the network for a later connection.
+  /// Stops receiving on this end's mailbox, so that SimGrid can free the
+  /// actor that read it.
   ~Connection();
 
   /// Writes bytes; returns when they have arrived at the peer's host.
-  void send(const std::string& bytes, const std::string& tag = "");
+  /// `wire_size`, when larger than the bytes, is what the transfer costs:
+  /// the rest of a body that is generated from its size, never built.
+  /// The bytes are taken by value, so that a caller can move a large write in without a copy.
+  void send(std::string bytes, const std::string& tag = "", std::uint64_t wire_size = 0);
+  /// Writes `bytes` followed by the encoding of `payload`, in one transfer of the encoded size.
+  void send(std::string bytes, std::shared_ptr<const WirePayload> payload, const std::string& tag = "");
   /// Reads the next write of the peer into `out`. Returns false at end of
   /// stream. Throws ConnectionTimedOut after `timeout` seconds without data
   /// (< 0: never); a write still arriving counts as data, as TCP shows
   /// progress byte by byte while a simulated write arrives whole.
+  /// A write that carried a payload arrives rendered in full, which copies its text.
   bool recv(std::string& out, double timeout = -1);
+  /// Same, but a write's payload arrives by reference in `payload` (null when the write had
+  /// none), after the write's plain bytes in `out`.
+  bool recv(std::string& out, std::shared_ptr<const WirePayload>& payload, double timeout = -1);
   /// Sends FIN. Further sends are errors; pending reads still work.
   void close();
   /// Makes the calling actor the receiver of this end's incoming data.
@@ -110,6 +146,8 @@ class Connection {
  private:
   friend class Network;
   friend class Listener;
+  void transmit(std::string bytes, std::shared_ptr<const WirePayload> payload, const std::string& tag,
+                std::uint64_t wire_size);
   int id_ = 0;
   bool client_side_ = false;
   std::string protocol_;
@@ -213,11 +251,7 @@ class Network {
   const Listener* find_listener(const std::string& from_host, const std::string& ip, int port) const;
   std::string resolve_loopback(const std::string& host, const std::string& ip) const;
 
-  // SimGrid never frees a mailbox, so the pairs of mailboxes of finished
-  // connections are used again, a minute after both ends are gone, when
-  // whatever was still travelling into them has arrived.
   int take_slot();
-  void release_slot(int slot);
   static int next_ephemeral_port(HostEntry& entry);
 
   Trace* trace_;
@@ -227,7 +261,6 @@ class Network {
   std::map<std::string, UdpSocket*> udp_;       // "ip:port" -> socket
   int next_connection_ = 1;
   int next_slot_ = 1;
-  std::deque<std::pair<double, int>> free_slots_;  // (reusable from, slot)
 };
 
 }  // namespace mailsim::sim

@@ -49,46 +49,9 @@ bool World::idle() const {
   return true;
 }
 
-// Idle actors of one role on one host, waiting for their next job.
-// SimGrid keeps a finished actor (its stack included) while any of its
-// communications is still referenced, and a daemon makes one session per
-// connection, so actors are kept and used again rather than started anew:
-// their number stays near the number of jobs running at once.
-struct WorkerPool {
-  std::deque<std::function<void()>> jobs;
-  int idle = 0;
-  sg4::MutexPtr mutex = sg4::Mutex::create();
-  sg4::ConditionVariablePtr ready = sg4::ConditionVariable::create();
-};
-
-void worker_loop(std::shared_ptr<WorkerPool> pool) {
-  while (true) {
-    std::function<void()> job;
-    {
-      std::unique_lock<sg4::Mutex> lock(*pool->mutex);
-      ++pool->idle;
-      while (pool->jobs.empty()) pool->ready->wait(lock);
-      --pool->idle;
-      job = std::move(pool->jobs.front());
-      pool->jobs.pop_front();
-    }
-    job();
-  }
-}
-
 void run_job(const std::string& role, const std::string& host, std::function<void()> job) {
   World& w = world();
-  auto& pool = w.worker_pools[host + "/" + role];
-  if (!pool) pool = std::make_shared<WorkerPool>();
-  pool->jobs.push_back(std::move(job));
-  if (pool->idle > static_cast<int>(pool->jobs.size()) - 1) {
-    pool->ready->notify_one();
-    return;
-  }
-  sg4::Actor::create(role, w.platform.hosts.at(host), [p = pool] {
-    sg4::Actor::self()->daemonize();
-    worker_loop(p);
-  });
+  w.workers.run(role, w.platform.hosts.at(host), std::move(job));
 }
 
 void spawn_session(const std::string& name, const std::string& host, std::shared_ptr<Connection> conn,
@@ -210,7 +173,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     end_time = w.now();
   });
   engine.run();
-  w.worker_pools.clear();
+  w.workers.clear();
 
   result.end_time = end_time;
   result.stopped_by_duration = by_duration;
