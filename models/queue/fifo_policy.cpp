@@ -1,0 +1,82 @@
+#include "models/queue/fifo_policy.hpp"
+
+#include <stdexcept>
+
+namespace mailsim::queue {
+namespace {
+
+const std::vector<std::string> kSettings = {"concurrency", "retry", "lifetime"};
+
+}  // namespace
+
+FifoConfig FifoPolicy::parse_settings(const std::vector<spec::Setting>& settings) {
+  FifoConfig config;
+  for (const spec::Setting& setting : settings) {
+    spec::check_setting("fifo", setting, kSettings, false);
+    if (setting.name == "concurrency") {
+      config.concurrency = spec::integer_value(setting, 1);
+    } else if (setting.name == "retry") {
+      config.retry = spec::duration_value(setting);
+    } else if (setting.name == "lifetime") {
+      config.lifetime = spec::duration_value(setting);
+    } else {
+      spec::unknown_setting("fifo", setting, kSettings);
+    }
+  }
+  return config;
+}
+
+FifoPolicy::FifoPolicy(std::string name, FifoConfig config)
+    : name_(std::move(name)), config_(config) {}
+
+void FifoPolicy::enqueue(Item item, double now) {
+  item.created = now;
+  item.next_try = now;
+  queue_.push_back(item);
+}
+
+std::vector<Item> FifoPolicy::take_due(double now) {
+  std::vector<Item> started;
+  while (!queue_.empty() && active_.size() < static_cast<std::size_t>(config_.concurrency) &&
+         queue_.front().next_try <= now) {
+    Item item = queue_.front();
+    queue_.pop_front();
+    item.attempts += 1;
+    item.last_attempt = now;
+    active_[item.id] = item;
+    started.push_back(item);
+  }
+  return started;
+}
+
+double FifoPolicy::next_due(double now) const {
+  if (queue_.empty() || active_.size() >= static_cast<std::size_t>(config_.concurrency)) {
+    return kNever;
+  }
+  double head = queue_.front().next_try;
+  return head > now ? head : kNever;
+}
+
+Disposition FifoPolicy::finished(Item item, Outcome outcome, double now) {
+  auto it = active_.find(item.id);
+  if (it == active_.end()) {
+    throw std::logic_error("fifo queue: finished() for an item that is not active");
+  }
+  Item entry = it->second;
+  active_.erase(it);
+  switch (outcome) {
+    case Outcome::DELIVERED:
+      return Disposition::DONE;
+    case Outcome::FAILED:
+      return Disposition::BOUNCED;
+    case Outcome::DEFERRED:
+    case Outcome::UNREACHABLE:
+      break;
+  }
+  if (now - entry.created >= config_.lifetime) return Disposition::EXPIRED;
+  entry.next_try = now + config_.retry;
+  queue_.push_back(entry);
+  return Disposition::REQUEUED;
+}
+
+}  // namespace mailsim::queue

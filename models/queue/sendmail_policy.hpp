@@ -1,0 +1,109 @@
+// Sendmail 8.17's queue: immediate delivery on arrival (DeliveryMode),
+// periodic queue runs (-q interval) ordered by QueueSortOrder, the work
+// priority arithmetic (RecipientFactor, ClassFactor, RetryFactor),
+// MinQueueAge, MaxQueueRunSize, MaxDaemonChildren, QueueLA/RefuseLA and
+// Timeout.queuereturn.
+//
+// Not modelled: a real load average (QueueLA and RefuseLA compare against
+// the number of attempts in progress instead), QueueFactor, queue groups,
+// MaxQueueChildren and MaxRunnersPerQueue (one runner, see QueueRunner),
+// Timeout.queuewarn, host status caching across runs.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "models/queue/policy.hpp"
+#include "models/queue/queue_runner.hpp"
+#include "models/queue/spec.hpp"
+
+namespace mailsim::queue {
+
+/// QueueSortOrder values, as Sendmail's sortq() applies them.
+enum class QueueSortOrder { PRIORITY, HOST, TIME, FILENAME, MODIFICATION, RANDOM, NONE };
+
+/// DeliveryMode values (Sendmail reads the first letter).
+enum class DeliveryMode { INTERACTIVE, BACKGROUND, QUEUE_ONLY, DEFERRED };
+
+struct SendmailConfig {
+  double queue_interval = 30 * 60;  ///< -q interval; 0: no queue runs
+  long max_queue_run_size = 0;      ///< 0: no limit
+  QueueSortOrder sort_order = QueueSortOrder::PRIORITY;
+  long recipient_factor = 30000;
+  long class_factor = 1800;
+  long retry_factor = 90000;
+  double min_queue_age = 0;
+  DeliveryMode delivery_mode = DeliveryMode::BACKGROUND;
+  long max_daemon_children = 0;  ///< 0: unlimited
+  long queue_la = 8;             ///< 0: never queue because of load
+  long refuse_la = 12;           ///< 0: never refuse because of load
+  double queue_return = 5 * 86400;
+  long connection_cache_size = 2;
+};
+
+/// Sendmail's initial work priority: size - class * ClassFactor +
+/// nrcpts * RecipientFactor (lower is delivered first).
+long sendmail_priority(const Item& item, const SendmailConfig& config);
+
+/// Orders `items` as a Sendmail queue run would, given them in queue
+/// directory (arrival) order. QueueSortOrder=random uses `rng`.
+void sort_queue_run(std::vector<Item>& items, QueueSortOrder order, std::mt19937& rng);
+
+class SendmailPolicy : public Policy {
+ public:
+  SendmailPolicy(std::string name, SendmailConfig config);
+
+  /// Parses the settings of a `sendmail:...` spec (names in any case).
+  static SendmailConfig parse_settings(const std::vector<spec::Setting>& settings);
+
+  std::string name() const override { return name_; }
+  void enqueue(Item item, double now) override;
+  std::vector<Item> take_due(double now) override;
+  double next_due(double now) const override;
+  Disposition finished(Item item, Outcome outcome, double now) override;
+  std::size_t waiting() const override { return entries_.size() - active_; }
+  std::size_t active() const override { return active_; }
+
+  /// Returns true when the daemon rejects new connections with 421 (RefuseLA, with the number of
+  /// attempts in progress standing in for the load).
+  bool refuses(double now) const;
+
+  /// Returns true when new arrivals are only queued (QueueLA, with the same stand-in).
+  bool queues_only(double now) const;
+
+  /// Sendmail keeps SMTP connections open for reuse (ConnectionCacheSize > 0).
+  bool connection_cache() const { return config_.connection_cache_size > 0; }
+  long connection_cache_size() const { return config_.connection_cache_size; }
+  DeliveryMode delivery_mode() const { return config_.delivery_mode; }
+  const SendmailConfig& config() const { return config_; }
+
+ private:
+  enum class State { WAITING_FOR_CHILD, QUEUED, ACTIVE };
+  struct Entry {
+    Item item;
+    State state = State::QUEUED;
+    std::uint64_t sequence = 0;  ///< queue directory order
+    bool from_run = false;
+  };
+
+  bool child_free() const;
+  bool eligible_for_run(const Entry& entry, double run_start) const;
+  void start_run(double now);
+  Item start_attempt(Entry& entry, double now);
+  double next_run_for(const Entry& entry, double after) const;
+
+  std::string name_;
+  SendmailConfig config_;
+  std::map<ItemId, Entry> entries_;
+  std::deque<ItemId> waiting_for_child_;
+  QueueRunner runner_;
+  std::mt19937 rng_;
+  std::uint64_t next_sequence_ = 0;
+  std::size_t active_ = 0;
+};
+
+}  // namespace mailsim::queue
