@@ -26,5 +26,6 @@ Command add_render_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_mailq_command(CLI::App& app);
 Command add_serve_command(CLI::App& app);
+Command add_bench_command(CLI::App& app);
 
 }  // namespace mailsim::app

@@ -5,6 +5,7 @@
 //   report SCENARIO  simulate and write one self-contained HTML page (--html)
 //   mailq SCENARIO   print a host's mail queue at a simulated time
 //   serve SCENARIO   let a real client talk to one simulated daemon
+//   bench SCENARIO   compare queue policies on a bench workload
 // Exit status: 0 on success, and 2 for a mistake in the input (printed as
 // `file:line:column: what is wrong`). The status is 1 when an output file
 // cannot be written, or when `check` finds an error.
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   commands.push_back(add_report_command(app));
   commands.push_back(add_mailq_command(app));
   commands.push_back(add_serve_command(app));
+  commands.push_back(add_bench_command(app));
 
   try {
     app.parse(argc, argv);

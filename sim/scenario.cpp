@@ -13,6 +13,7 @@
 
 #include "models/common/timefmt.hpp"
 #include "models/common/units.hpp"
+#include "sim/yaml_reader.hpp"
 
 namespace mailsim::sim {
 
@@ -53,177 +54,12 @@ const HostSpec* Scenario::host_by_address(const std::string& address) const {
     if (h.address == address) return &h;
   return nullptr;
 }
-
 namespace {
 
-// Reads YAML nodes into typed values, turning every mistake into an
-// InputError at the node's line and column.
-class Reader {
- public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  SourcePos pos(const YAML::Node& node) const {
-    YAML::Mark m = node.Mark();
-    if (m.is_null()) return SourcePos{"--set", 0, 0};  // only overrides make nodes without a mark
-    return SourcePos{file_, m.line + 1, m.column + 1};
-  }
-
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
-    throw InputError(pos(node), message);
-  }
-
-  void expect_map(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsMap()) fail(node, fmt::format("{} must be a mapping of keys to values", what));
-  }
-
-  void expect_keys(const YAML::Node& node, const std::string& what,
-                   const std::set<std::string>& allowed) const {
-    expect_map(node, what);
-    for (const auto& kv : node) {
-      std::string key = kv.first.as<std::string>();
-      if (!allowed.count(key)) {
-        std::string list;
-        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        fail(kv.first, fmt::format("unknown key '{}' in {} (expected one of: {})", key, what, list));
-      }
-    }
-  }
-
-  std::string str(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) fail(node, fmt::format("{} must be a single value", what));
-    return node.as<std::string>();
-  }
-
-  double duration(const YAML::Node& node, const std::string& what) const {
-    std::string text = str(node, what);
-    auto v = units::parse_duration(text);
-    if (!v) fail(node, fmt::format("invalid duration '{}' for {} (use e.g. 20ms, 30s, 5m, 1h)", text, what));
-    return *v;
-  }
-
-  double bandwidth(const YAML::Node& node, const std::string& what) const {
-    std::string text = str(node, what);
-    auto v = units::parse_bandwidth(text);
-    if (!v) fail(node, fmt::format("invalid bandwidth '{}' for {} (use e.g. 100Mbps, 1Gbps, 10MBps)", text, what));
-    return *v;
-  }
-
-  std::uint64_t size(const YAML::Node& node, const std::string& what) const {
-    std::string text = str(node, what);
-    auto v = units::parse_size(text);
-    if (!v) fail(node, fmt::format("invalid size '{}' for {} (use e.g. 2MB, 512KiB, 100)", text, what));
-    return *v;
-  }
-
-  long integer(const YAML::Node& node, const std::string& what) const {
-    std::string text = str(node, what);
-    try {
-      size_t used = 0;
-      long v = std::stol(text, &used);
-      if (used == text.size()) return v;
-    } catch (const std::exception&) {
-    }
-    fail(node, fmt::format("invalid number '{}' for {}", text, what));
-  }
-
-  bool boolean(const YAML::Node& node, const std::string& what) const {
-    std::string text = str(node, what);
-    if (text == "true" || text == "yes" || text == "on") return true;
-    if (text == "false" || text == "no" || text == "off") return false;
-    fail(node, fmt::format("invalid value '{}' for {} (use true or false)", text, what));
-  }
-
-  std::vector<std::string> list(const YAML::Node& node, const std::string& what) const {
-    std::vector<std::string> out;
-    if (node.IsScalar()) {
-      out.push_back(node.as<std::string>());
-    } else if (node.IsSequence()) {
-      for (const auto& item : node) out.push_back(str(item, what));
-    } else {
-      fail(node, fmt::format("{} must be a value or a list of values", what));
-    }
-    return out;
-  }
-
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-};
-
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(SourcePos{path, 0, 0}, "cannot open file: " + std::string(std::strerror(errno)));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
 
 std::string directory_of(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
-}
-
-// Applies one `--set a.b.c=value`. Host names contain dots, so at each
-// mapping the longest key that matches the start of the remaining path wins.
-void apply_override(YAML::Node root, const std::string& assignment) {
-  auto eq = assignment.find('=');
-  SourcePos where{"--set " + assignment, 0, 0};
-  if (eq == std::string::npos || eq == 0)
-    throw InputError(where, "expected KEY=VALUE, e.g. network.latency=50ms");
-  std::string path = assignment.substr(0, eq);
-  std::string value = assignment.substr(eq + 1);
-  YAML::Node node = root;
-  std::string rest = path;
-  std::string walked;
-  while (true) {
-    if (node.IsSequence()) {
-      auto dot = rest.find('.');
-      std::string index_text = rest.substr(0, dot);
-      size_t index = 0;
-      try {
-        index = std::stoul(index_text);
-      } catch (const std::exception&) {
-        throw InputError(where, fmt::format("'{}' is a list; use a number to pick an item", walked));
-      }
-      if (index >= node.size())
-        throw InputError(where, fmt::format("'{}' has {} items, no item {}", walked, node.size(), index));
-      walked += (walked.empty() ? "" : ".") + index_text;
-      if (dot == std::string::npos) {
-        node[index] = YAML::Node(value);
-        return;
-      }
-      node.reset(node[index]);
-      rest = rest.substr(dot + 1);
-      continue;
-    }
-    if (!node.IsMap())
-      throw InputError(where, fmt::format("'{}' is a single value and has no key '{}'", walked, rest));
-    std::string best;
-    for (const auto& kv : node) {
-      std::string key = kv.first.as<std::string>();
-      bool match = rest == key || (rest.size() > key.size() && rest.compare(0, key.size(), key) == 0 &&
-                                   rest[key.size()] == '.');
-      if (match && key.size() > best.size()) best = key;
-    }
-    if (best.empty()) {
-      if (rest.find('.') == std::string::npos) {
-        node[rest] = YAML::Node(value);  // a new leaf; the schema check decides if it is allowed
-        return;
-      }
-      throw InputError(where, fmt::format("no key '{}' in '{}'", rest.substr(0, rest.find('.')),
-                                          walked.empty() ? "the scenario" : walked));
-    }
-    walked += (walked.empty() ? "" : ".") + best;
-    if (rest == best) {
-      if (!node[best].IsScalar() && !node[best].IsNull())
-        throw InputError(where, fmt::format("'{}' is not a single value; set one of its keys", walked));
-      node[best] = YAML::Node(value);
-      return;
-    }
-    node.reset(node[best]);
-    rest = rest.substr(best.size() + 1);
-  }
 }
 
 class ScenarioLoader {
@@ -586,6 +422,68 @@ class ScenarioLoader {
 };
 
 }  // namespace
+
+// Applies one `--set a.b.c=value`. Host names contain dots, so at each
+// mapping the longest key that matches the start of the remaining path wins.
+void apply_override(YAML::Node root, const std::string& assignment) {
+  auto eq = assignment.find('=');
+  SourcePos where{"--set " + assignment, 0, 0};
+  if (eq == std::string::npos || eq == 0)
+    throw InputError(where, "expected KEY=VALUE, e.g. network.latency=50ms");
+  std::string path = assignment.substr(0, eq);
+  std::string value = assignment.substr(eq + 1);
+  YAML::Node node = root;
+  std::string rest = path;
+  std::string walked;
+  while (true) {
+    if (node.IsSequence()) {
+      auto dot = rest.find('.');
+      std::string index_text = rest.substr(0, dot);
+      size_t index = 0;
+      try {
+        index = std::stoul(index_text);
+      } catch (const std::exception&) {
+        throw InputError(where, fmt::format("'{}' is a list; use a number to pick an item", walked));
+      }
+      if (index >= node.size())
+        throw InputError(where, fmt::format("'{}' has {} items, no item {}", walked, node.size(), index));
+      walked += (walked.empty() ? "" : ".") + index_text;
+      if (dot == std::string::npos) {
+        node[index] = YAML::Node(value);
+        return;
+      }
+      node.reset(node[index]);
+      rest = rest.substr(dot + 1);
+      continue;
+    }
+    if (!node.IsMap())
+      throw InputError(where, fmt::format("'{}' is a single value and has no key '{}'", walked, rest));
+    std::string best;
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      bool match = rest == key || (rest.size() > key.size() && rest.compare(0, key.size(), key) == 0 &&
+                                   rest[key.size()] == '.');
+      if (match && key.size() > best.size()) best = key;
+    }
+    if (best.empty()) {
+      if (rest.find('.') == std::string::npos) {
+        node[rest] = YAML::Node(value);  // a new leaf; the schema check decides if it is allowed
+        return;
+      }
+      throw InputError(where, fmt::format("no key '{}' in '{}'", rest.substr(0, rest.find('.')),
+                                          walked.empty() ? "the scenario" : walked));
+    }
+    walked += (walked.empty() ? "" : ".") + best;
+    if (rest == best) {
+      if (!node[best].IsScalar() && !node[best].IsNull())
+        throw InputError(where, fmt::format("'{}' is not a single value; set one of its keys", walked));
+      node[best] = YAML::Node(value);
+      return;
+    }
+    node.reset(node[best]);
+    rest = rest.substr(best.size() + 1);
+  }
+}
 
 Scenario parse_scenario(const std::string& text, const std::string& path,
                         const std::vector<std::string>& overrides) {

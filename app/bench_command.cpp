@@ -1,0 +1,339 @@
+// mailsim bench SCENARIO --policies P1,P2 [--seeds N] [--jobs N] [--csv F] [--json F]:
+// runs a bench scenario under each queue policy and seed, each run in its
+// own process (N at a time), and prints one row per policy with the mean
+// over the seeds and its 95% confidence interval.
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/commands.hpp"
+#include "models/common/error.hpp"
+#include "models/queue/policy.hpp"
+#include "models/workload/stats.hpp"
+#include "sim/bench.hpp"
+
+namespace mailsim::app {
+namespace {
+
+using nlohmann::json;
+
+struct BenchArgs {
+  std::string scenario;
+  std::string policies;
+  std::vector<std::string> sets;
+  unsigned seeds = 1;
+  unsigned jobs = 0;
+  std::string csv, json_file;
+};
+
+// The keys of one policy's row, in the order of the table and the CSV.
+const std::vector<std::string> kKeys = {"delivered", "throughput", "p50",     "p95",     "p99",    "max",
+                                        "max_depth", "mean_depth", "retries", "bounced", "expired"};
+
+json to_json(const sim::BenchResult& r) {
+  return json{{"policy", r.policy},
+              {"seed", r.seed},
+              {"messages", r.messages},
+              {"deliveries", r.deliveries},
+              {"delivered", r.delivered},
+              {"bounced", r.bounced},
+              {"expired", r.expired},
+              {"queued", r.queued},
+              {"attempts", r.attempts},
+              {"retries", r.retries},
+              {"refused", r.refused},
+              {"duplicates", r.duplicates},
+              {"interrupted", r.interrupted},
+              {"local", r.local},
+              {"end_time", r.end_time},
+              {"throughput", r.throughput},
+              {"mean", r.latency.mean},
+              {"p50", r.latency.p50},
+              {"p95", r.latency.p95},
+              {"p99", r.latency.p99},
+              {"max", r.latency.max},
+              {"max_depth", r.max_depth},
+              {"mean_depth", r.mean_depth},
+              {"wall_seconds", r.wall_seconds}};
+}
+
+// Splits `a,b:x=1,y=2,c` into policies: a comma starts a new policy only
+// when a policy name follows.
+std::vector<std::string> split_policies(const std::string& text) {
+  static const std::vector<std::string> names = {"sendmail", "postfix", "exim", "fifo"};
+  std::vector<std::string> out;
+  std::string current;
+  std::size_t i = 0;
+  while (i <= text.size()) {
+    std::size_t comma = text.find(',', i);
+    std::string piece = text.substr(i, comma == std::string::npos ? std::string::npos : comma - i);
+    std::string name = piece.substr(0, piece.find(':'));
+    bool starts = std::find(names.begin(), names.end(), name) != names.end();
+    if (starts || current.empty()) {
+      if (!current.empty()) out.push_back(current);
+      current = piece;
+    } else {
+      current += "," + piece;
+    }
+    if (comma == std::string::npos) break;
+    i = comma + 1;
+  }
+  if (!current.empty()) out.push_back(current);
+  return out;
+}
+
+struct Run {
+  std::size_t policy = 0;
+  std::uint64_t seed = 0;
+  pid_t pid = -1;
+  int fd = -1;
+  std::string buffer;
+  double progress = 0;
+  bool done = false;
+  json result;
+};
+
+void draw_progress(const std::vector<Run>& runs) {
+  double total = 0;
+  int finished = 0;
+  for (const auto& r : runs) {
+    total += r.done ? 1.0 : r.progress;
+    finished += r.done ? 1 : 0;
+  }
+  double fraction = runs.empty() ? 1 : total / static_cast<double>(runs.size());
+  int width = 40;
+  int filled = static_cast<int>(fraction * width);
+  std::cerr << fmt::format("\r[{}{}] {:3.0f}%  {}/{} runs", std::string(filled, '#'),
+                           std::string(width - filled, '.'), fraction * 100, finished, runs.size())
+            << std::flush;
+}
+
+// The child: one run, reported on `fd` as progress lines and one result line.
+[[noreturn]] void child_run(const sim::BenchScenario& scenario, const std::string& policy, std::uint64_t seed,
+                            int fd) {
+  auto write_line = [fd](const std::string& line) {
+    std::string text = line + "\n";
+    const char* p = text.data();
+    std::size_t left = text.size();
+    while (left > 0) {
+      ssize_t n = ::write(fd, p, left);
+      if (n <= 0) break;
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+  };
+  int status = 0;
+  try {
+    sim::BenchResult r = sim::run_bench(scenario, policy, seed, [&](double f) {
+      write_line(fmt::format("progress {:.4f}", f));
+    });
+    write_line("result " + to_json(r).dump());
+  } catch (const InputError& e) {
+    write_line(std::string("error ") + e.what());
+    status = kExitInput;
+  } catch (const std::exception& e) {
+    write_line(std::string("error ") + e.what());
+    status = kExitFailure;
+  }
+  ::close(fd);
+  std::cout.flush();
+  ::_exit(status);
+}
+
+int bench_command(const BenchArgs& args) {
+  sim::BenchScenario scenario = sim::load_bench_scenario(args.scenario, args.sets);
+  std::vector<std::string> policies = split_policies(args.policies.empty() ? scenario.policy : args.policies);
+  for (const auto& p : policies) queue::make_policy(p);  // InputError before anything runs
+
+  std::vector<Run> runs;
+  for (std::size_t p = 0; p < policies.size(); ++p)
+    for (unsigned s = 0; s < args.seeds; ++s) runs.push_back(Run{p, scenario.workload.seed + s});
+  unsigned jobs = args.jobs > 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
+  bool bar = ::isatty(STDERR_FILENO);
+
+  std::size_t next = 0;
+  std::size_t running = 0;
+  std::string failure;
+  int failure_status = 0;
+  while (next < runs.size() || running > 0) {
+    while (running < jobs && next < runs.size()) {
+      Run& r = runs[next++];
+      int fds[2];
+      if (::pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+      std::cout.flush();
+      pid_t pid = ::fork();
+      if (pid == 0) {
+        ::close(fds[0]);
+        child_run(scenario, policies[r.policy], r.seed, fds[1]);
+      }
+      ::close(fds[1]);
+      r.pid = pid;
+      r.fd = fds[0];
+      ++running;
+    }
+    std::vector<pollfd> polls;
+    std::vector<Run*> owners;
+    for (auto& r : runs)
+      if (r.fd >= 0) {
+        polls.push_back(pollfd{r.fd, POLLIN, 0});
+        owners.push_back(&r);
+      }
+    if (polls.empty()) break;
+    ::poll(polls.data(), polls.size(), 500);
+    for (std::size_t i = 0; i < polls.size(); ++i) {
+      if (!(polls[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      Run& r = *owners[i];
+      char buf[65536];
+      ssize_t n = ::read(r.fd, buf, sizeof buf);
+      if (n > 0) {
+        r.buffer.append(buf, static_cast<std::size_t>(n));
+        std::size_t nl;
+        while ((nl = r.buffer.find('\n')) != std::string::npos) {
+          std::string line = r.buffer.substr(0, nl);
+          r.buffer.erase(0, nl + 1);
+          if (line.rfind("progress ", 0) == 0) r.progress = std::stod(line.substr(9));
+          else if (line.rfind("result ", 0) == 0) r.result = json::parse(line.substr(7));
+          else if (line.rfind("error ", 0) == 0 && failure.empty()) failure = line.substr(6);
+        }
+        continue;
+      }
+      ::close(r.fd);
+      r.fd = -1;
+      int status = 0;
+      ::waitpid(r.pid, &status, 0);
+      r.done = true;
+      --running;
+      if (r.result.is_null() && failure.empty()) {
+        failure = fmt::format("the run of {} with seed {} ended without a result ({})", policies[r.policy], r.seed,
+                              WIFSIGNALED(status) ? std::string("signal ") + strsignal(WTERMSIG(status))
+                                                  : fmt::format("exit status {}", WEXITSTATUS(status)));
+      }
+      if (WIFEXITED(status) && WEXITSTATUS(status) == kExitInput) failure_status = kExitInput;
+    }
+    if (bar) draw_progress(runs);
+  }
+  if (bar) std::cerr << "\n";
+  if (!failure.empty()) {
+    std::cerr << "mailsim bench: " << failure << "\n";
+    return failure_status ? failure_status : kExitFailure;
+  }
+
+  // One row per policy: means over the seeds with their 95% intervals.
+  json rows = json::array();
+  for (std::size_t p = 0; p < policies.size(); ++p) {
+    json row{{"policy", policies[p]}, {"seeds", args.seeds}};
+    json ci = json::object();
+    json per_seed = json::array();
+    for (const auto& key : kKeys) {
+      std::vector<double> values;
+      for (const auto& r : runs)
+        if (r.policy == p) values.push_back(r.result[key].get<double>());
+      if (values.size() >= 2) {
+        workload::ConfidenceInterval c = workload::confidence_interval95(values);
+        row[key] = c.mean;
+        ci[key] = c.half_width;
+      } else {
+        row[key] = values.front();
+        ci[key] = nullptr;
+      }
+    }
+    for (const auto& r : runs)
+      if (r.policy == p) per_seed.push_back(r.result);
+    row["ci95"] = ci;
+    row["runs"] = per_seed;
+    rows.push_back(row);
+  }
+
+  // The table.
+  auto cell = [&](const json& row, const std::string& key, int precision) {
+    double v = row[key].get<double>();
+    std::string text = fmt::format("{:.{}f}", v, precision);
+    if (!row["ci95"][key].is_null()) text += fmt::format("±{:.{}f}", row["ci95"][key].get<double>(), precision);
+    return text;
+  };
+  std::cout << fmt::format("{}: {} seed{} per policy; latency in seconds, throughput in deliveries/s\n",
+                           scenario.name.empty() ? args.scenario : scenario.name, args.seeds,
+                           args.seeds == 1 ? "" : "s");
+  std::cout << fmt::format("{:<36} {:>14} {:>14} {:>14} {:>14} {:>14} {:>14} {:>12} {:>12} {:>10} {:>9}\n", "policy",
+                           "delivered", "throughput", "p50", "p95", "p99", "max", "max_depth", "mean_depth",
+                           "retries", "bounced");
+  for (const auto& row : rows) {
+    std::cout << fmt::format("{:<36} {:>14} {:>14} {:>14} {:>14} {:>14} {:>14} {:>12} {:>12} {:>10} {:>9}\n",
+                             row["policy"].get<std::string>(), cell(row, "delivered", 0), cell(row, "throughput", 3),
+                             cell(row, "p50", 3), cell(row, "p95", 3), cell(row, "p99", 3), cell(row, "max", 3),
+                             cell(row, "max_depth", 0), cell(row, "mean_depth", 2), cell(row, "retries", 0),
+                             cell(row, "bounced", 0));
+  }
+
+  int status = 0;
+  if (!args.json_file.empty()) {
+    std::ofstream out(args.json_file);
+    out << rows.dump(2) << "\n";
+    if (!out) {
+      std::cerr << "mailsim bench: cannot write " << args.json_file << ": " << std::strerror(errno) << "\n";
+      status = kExitFailure;
+    }
+  }
+  if (!args.csv.empty()) {
+    std::ofstream out(args.csv);
+    out << "policy,seeds";
+    for (const auto& k : kKeys) out << "," << k << "," << k << "_ci95";
+    out << "\n";
+    for (const auto& row : rows) {
+      std::string name = row["policy"].get<std::string>();
+      out << '"' << name << '"' << "," << args.seeds;
+      for (const auto& k : kKeys) {
+        out << "," << fmt::format("{}", row[k].get<double>()) << ",";
+        if (!row["ci95"][k].is_null()) out << fmt::format("{}", row["ci95"][k].get<double>());
+      }
+      out << "\n";
+    }
+    if (!out) {
+      std::cerr << "mailsim bench: cannot write " << args.csv << ": " << std::strerror(errno) << "\n";
+      status = kExitFailure;
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
+Command add_bench_command(CLI::App& app) {
+  auto args = std::make_shared<BenchArgs>();
+  BenchArgs& a = *args;
+  auto* cmd = app.add_subcommand(
+      "bench", "Run a bench scenario under each queue policy and seed, in parallel processes, and print one row "
+               "per policy: delivered, throughput, latency p50/p95/p99/max, queue depth, retries, bounces");
+  cmd->add_option("scenario", a.scenario, "Bench scenario file (YAML), e.g. scenarios/bench/poisson.yaml")
+      ->required();
+  cmd->add_option("--policies", a.policies,
+                  "Comma-separated policies: sendmail, postfix, exim, fifo, each optionally with settings after "
+                  "a colon, e.g. sendmail:QueueSortOrder=host,MaxQueueRunSize=100,postfix (default: the "
+                  "scenario's relay.policy)");
+  cmd->add_option("--seeds", a.seeds, "Runs per policy, with seeds counting up from the scenario's seed")
+      ->check(CLI::Range(1u, 1000u));
+  cmd->add_option("--jobs", a.jobs, "Runs at once, each in its own process (default: the number of CPUs)")
+      ->check(CLI::Range(1u, 256u));
+  cmd->add_option("--csv", a.csv, "Also write the rows as CSV to this file");
+  cmd->add_option("--json", a.json_file, "Also write the rows as JSON to this file (one object per policy)");
+  cmd->add_option("--set", a.sets, "Override one scenario value by its dotted path, e.g. workload.count=500")
+      ->take_all()
+      ->allow_extra_args(false);
+  return Command{cmd, [args] { return bench_command(*args); }};
+}
+
+}  // namespace mailsim::app
