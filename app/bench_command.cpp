@@ -59,6 +59,8 @@ json to_json(const sim::BenchResult& r) {
               {"duplicates", r.duplicates},
               {"interrupted", r.interrupted},
               {"local", r.local},
+              {"reused_connections", r.reused_connections},
+              {"stale_connections", r.stale_connections},
               {"end_time", r.end_time},
               {"throughput", r.throughput},
               {"mean", r.latency.mean},

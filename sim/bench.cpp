@@ -1,9 +1,9 @@
 // The bench world: one relay MTA, a name server, and an MX host per
 // destination domain, each behind its own link to one switch (a star zone,
-// which keeps no route table per pair of hosts). Live actors: the arrival
-// stream, the relay's scheduler, one listener per MX, and workers reused for
-// delivery attempts and SMTP sessions; so their number follows the number
-// of sessions at once, not the number of messages.
+// which keeps no route table per pair of hosts). The live actors are the
+// arrival stream, the relay's scheduler, one listener per MX, and reused
+// workers for delivery attempts and SMTP sessions. Their number follows the
+// number of sessions at once, not the number of messages.
 //
 // A delivery attempt: the relay's service time, an MX lookup (cached for
 // the TTL; one query round trip to the name server on a miss), a TCP
@@ -12,12 +12,14 @@
 // are generated from size and seed: the headers and the first kilobytes are
 // real bytes, and the transfer is charged for the full size.
 //
-// NOTE: the relay does not reuse SMTP connections between deliveries
-// (Sendmail's connection cache), and MX lookups send no DNS bytes.
+// Sendmail's queue runner reuses its cached connections (ConnectionCacheSize)
+// for the next message to the same host; deliveries started at arrival open
+// their own. NOTE: MX lookups send no DNS bytes, only their round trip.
 #include "sim/bench.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -45,7 +47,9 @@ namespace mailsim::sim {
 namespace {
 
 constexpr std::size_t kRealBodyBytes = 2048;  // bytes of a body that are built; the rest is charged only
-constexpr double kSessionIdle = 300;          // seconds either side waits for the other (Sendmail's Timeout defaults are 5 min and more)
+constexpr double kClientWait = 300;       // seconds the relay waits for a reply (Sendmail's Timeout.mail and others are 5 to 10 min)
+constexpr double kServerWait = 3600;      // seconds an MX waits for the next command (Sendmail's Timeout.command)
+constexpr double kConnectionCacheTimeout = 300;  // Sendmail's ConnectionCacheTimeout default, 5 min
 constexpr const char* kRelay = "relay.bench";
 constexpr const char* kDns = "ns.bench";
 
@@ -89,7 +93,9 @@ class BenchRun {
   void offer(const workload::Arrival& a);
   void scheduler();
   void attempt(Delivery d, unsigned epoch);
-  queue::Outcome smtp_attempt(const Delivery& d, DomainState& dom, unsigned epoch, bool& aborted);
+  queue::Outcome smtp_attempt(const Delivery& d, DomainState& dom, unsigned epoch, bool& aborted,
+                              bool use_cache = true);
+  void evict_cached();
   void finish(const Delivery& d, queue::Outcome outcome);
   void serve_mx(std::size_t domain, std::shared_ptr<Connection> conn);
   void faults();
@@ -120,6 +126,15 @@ class BenchRun {
   std::unordered_map<queue::ItemId, Delivery> deliveries_;
   std::unordered_set<queue::ItemId> active_;  // being tried
   std::vector<std::unique_ptr<Listener>> listeners_;
+
+  // The queue runner's connection cache, least recently used first.
+  struct CachedConnection {
+    std::unique_ptr<Connection> conn;
+    std::unique_ptr<smtp::ClientSession> session;
+    std::size_t domain = 0;
+    double idle_since = 0;
+  };
+  std::deque<CachedConnection> cache_;
 
   sg4::ConditionVariablePtr cv_;
   sg4::MutexPtr mutex_;
@@ -272,8 +287,8 @@ void BenchRun::offer(const workload::Arrival& a) {
   wake();
 }
 
-// The relay's queue manager: starts what the policy says is due, then
-// sleeps until the next due time or until something changes.
+// The relay's queue manager: starts the deliveries the policy returns as
+// due, then sleeps until the next due time or until something changes.
 void BenchRun::scheduler() {
   std::unique_lock<sg4::Mutex> lock(*mutex_);
   while (!done() && now() < sc_.horizon) {
@@ -311,9 +326,10 @@ void BenchRun::attempt(Delivery d, unsigned epoch) {
   finish(d, outcome);
 }
 
-queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsigned epoch, bool& aborted) {
+queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsigned epoch, bool& aborted,
+                                      bool use_cache) {
   // The MX lookup: from the cache, else one query round trip to the name
-  // server; during an outage the resolver gives up after its tries.
+  // server. During an outage the resolver gives up after its tries.
   if (now() >= dom.mx_cached_until) {
     if (now() < dns_down_until_) {
       sg4::this_actor::sleep_for(sc_.dns_timeout * sc_.dns_attempts);
@@ -323,15 +339,8 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
     sg4::Comm::sendto(hosts_.at(kDns), relay_, 128);
     dom.mx_cached_until = now() + sc_.dns_ttl;
   }
-  std::unique_ptr<Connection> conn;
-  try {
-    conn = net_.connect(kRelay, dom.ip, 25, sc_.connect_timeout);
-  } catch (const ConnectionRefused&) {
-    return queue::Outcome::UNREACHABLE;
-  } catch (const ConnectionTimedOut&) {
-    return queue::Outcome::UNREACHABLE;
-  }
-  // The message: real headers and the start of the body; the transfer is
+
+  // The message: real headers and the start of the body. The transfer is
   // charged for the full size.
   std::string text = fmt::format(
       "From: <{}>\nTo: <{}>\nSubject: bench message {}\nMessage-Id: <{}.{}@{}>\n\n", d.sender,
@@ -345,41 +354,100 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
   std::uint64_t built = text.size();
   txn.message_lf = std::make_shared<const std::string>(std::move(text));
   txn.size_param = charged;
-  smtp::ClientSession session(smtp::ClientConfig{kRelay, smtp::ClientStyle::MTA}, {std::move(txn)});
+
+  // Sendmail's queue runner keeps its last connections open
+  // (ConnectionCacheSize) and sends the next message for the same host on
+  // them. A cached connection that fails before the transaction starts is
+  // dropped and a new one is opened, as Sendmail does.
+  bool caching = sendmail_ && sendmail_->connection_cache() && d.item.queue_run;
+  bool look_up = caching && use_cache;
+  std::unique_ptr<Connection> conn;
+  std::unique_ptr<smtp::ClientSession> session;
+  std::string out;
+  if (look_up) {
+    evict_cached();
+    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+      if (it->domain != d.domain) continue;
+      conn = std::move(it->conn);
+      session = std::move(it->session);
+      cache_.erase(it);
+      out = session->add_transaction(txn);
+      break;
+    }
+  }
+  bool reused = conn != nullptr;
+  if (!conn) {
+    try {
+      conn = net_.connect(kRelay, dom.ip, 25, sc_.connect_timeout);
+    } catch (const ConnectionRefused&) {
+      return queue::Outcome::UNREACHABLE;
+    } catch (const ConnectionTimedOut&) {
+      return queue::Outcome::UNREACHABLE;
+    }
+    session = std::make_unique<smtp::ClientSession>(smtp::ClientConfig{kRelay, smtp::ClientStyle::MTA, caching},
+                                                    std::vector<smtp::Transaction>{txn});
+  }
+
   std::string tag = std::to_string(d.item.id);
   bool message_sent = false;
   std::string in;
   try {
-    while (!session.done()) {
-      if (!conn->recv(in, kSessionIdle)) {
-        session.connection_closed();
+    if (!out.empty()) conn->send(out, tag);
+    while (!session->done() && !session->idle()) {
+      if (!conn->recv(in, kClientWait)) {
+        session->connection_closed();
         break;
       }
-      std::string out = session.feed(in);
-      if (epoch != epoch_) {  // the relay crashed: its connection dies with it
+      out = session->feed(in);
+      if (epoch != epoch_) {  // the relay crashed, and its connection died with it
         aborted = true;
         return queue::Outcome::UNREACHABLE;
       }
       if (out.empty()) continue;
       // The write that ends in the message is the one after which the
       // client waits for the reply to the final dot.
-      bool is_message = !message_sent && session.state() == smtp::ClientState::AWAIT_END_OF_DATA;
+      bool is_message = !message_sent && session->state() == smtp::ClientState::AWAIT_END_OF_DATA;
       message_sent = message_sent || is_message;
       std::uint64_t extra = is_message ? charged - built : 0;
       conn->send(out, tag, out.size() + extra);
     }
   } catch (const ConnectionTimedOut&) {
-    session.connection_closed();
+    session->connection_closed();
   }
-  conn->close();
-  const auto& results = session.results();
-  if (results.empty()) return queue::Outcome::UNREACHABLE;
-  const auto& r = results.front();
+
+  const smtp::TransactionResult r = session->results().back();
+  if (session->idle()) {
+    cache_.push_back(CachedConnection{std::move(conn), std::move(session), d.domain, now()});
+    evict_cached();
+  } else {
+    conn->close();
+  }
+  if (reused && r.failed_stage == smtp::ClientStage::CONNECTION) {
+    ++result_.stale_connections;
+    return smtp_attempt(d, dom, epoch, aborted, false);
+  }
+  if (reused) ++result_.reused_connections;
   if (r.delivered()) return queue::Outcome::DELIVERED;
   if (r.permanent_failure()) return queue::Outcome::FAILED;
   return r.failed_stage == smtp::ClientStage::CONNECTION || r.failed_stage == smtp::ClientStage::GREETING
              ? queue::Outcome::UNREACHABLE
              : queue::Outcome::DEFERRED;
+}
+
+// Closes cached connections idle for longer than ConnectionCacheTimeout and,
+// least recently used first, those beyond ConnectionCacheSize: QUIT, then
+// close without waiting for the 221.
+void BenchRun::evict_cached() {
+  std::size_t size = sendmail_ ? static_cast<std::size_t>(sendmail_->connection_cache_size()) : 0;
+  while (!cache_.empty() && (cache_.size() > size || now() - cache_.front().idle_since > kConnectionCacheTimeout)) {
+    CachedConnection c = std::move(cache_.front());
+    cache_.pop_front();
+    try {
+      c.conn->send(c.session->quit());
+    } catch (const ConnectionTimedOut&) {
+    }
+    c.conn->close();
+  }
 }
 
 void BenchRun::finish(const Delivery& d, queue::Outcome outcome) {
@@ -408,8 +476,8 @@ void BenchRun::finish(const Delivery& d, queue::Outcome outcome) {
   wake();
 }
 
-// An MX's SMTP server. Slow domains wait before each reply; greylisting,
-// rate-limiting and temporarily failing domains answer RCPT with a 4xx.
+// An MX's SMTP server. Slow domains wait before each reply. Greylisting,
+// rate-limiting and temporarily failing domains reply to RCPT with a 4xx.
 class SinkHooks : public smtp::ServerHooks {
  public:
   SinkHooks(DomainState& dom, const Connection& conn, std::uint64_t& duplicates)
@@ -462,7 +530,7 @@ void BenchRun::serve_mx(std::size_t domain, std::shared_ptr<Connection> conn) {
     reply(session.greeting());
     std::string in;
     while (!session.closed()) {
-      if (!conn->recv(in, kSessionIdle)) {
+      if (!conn->recv(in, kServerWait)) {
         session.peer_closed();
         break;
       }
@@ -491,6 +559,7 @@ void BenchRun::faults() {
           // lost with their processes and tried again after the restart.
           relay_up_ = false;
           ++epoch_;
+          cache_.clear();  // the runner's connections die with it
           for (queue::ItemId id : active_) {
             policy_->finished(deliveries_.at(id).item, queue::Outcome::UNREACHABLE, now());
             ++result_.interrupted;

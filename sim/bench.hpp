@@ -69,6 +69,8 @@ struct BenchResult {
   std::uint64_t duplicates = 0;   ///< deliveries an MX received more than once (RFC 5321 6.1)
   std::uint64_t interrupted = 0;  ///< attempts cut short by a relay crash
   std::uint64_t local = 0;        ///< replayed recipients without a domain, not relayed
+  std::uint64_t reused_connections = 0;  ///< attempts on a cached connection (Sendmail's queue runner)
+  std::uint64_t stale_connections = 0;   ///< cached connections found closed and replaced
   double end_time = 0;            ///< simulated seconds
   double throughput = 0;          ///< delivered per simulated second, first arrival to last delivery
   workload::Summary latency;      ///< seconds from arrival to delivery

@@ -31,6 +31,7 @@ struct Item {
   int attempts = 0;         ///< attempts made so far
   double next_try = 0;      ///< earliest time of the next attempt
   long priority = 0;        ///< Sendmail's pri= (lower goes first)
+  bool queue_run = false;   ///< handed out by a queue run (Sendmail's runner can reuse cached connections)
 };
 
 /// What one delivery attempt came to.

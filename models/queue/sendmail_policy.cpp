@@ -258,6 +258,7 @@ std::vector<Item> SendmailPolicy::take_due(double now) {
     }
     it->second.from_run = true;
     started.push_back(start_attempt(it->second, now));
+    started.back().queue_run = true;
   }
   return started;
 }

@@ -1,5 +1,7 @@
 #include "models/smtp/client_session.hpp"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -67,6 +69,8 @@ const char* to_string(ClientState state) {
       return "AWAIT_RSET";
     case ClientState::AWAIT_QUIT:
       return "AWAIT_QUIT";
+    case ClientState::IDLE:
+      return "IDLE";
     case ClientState::CLOSED:
       return "CLOSED";
   }
@@ -164,7 +168,33 @@ void ClientSession::fail_remaining(ClientStage stage, const Reply& reply) {
   }
 }
 
+std::string ClientSession::add_transaction(Transaction transaction) {
+  if (state_ != ClientState::IDLE) throw std::logic_error("add_transaction on a session that is not idle");
+  TransactionResult result;
+  for (const std::string& rcpt : transaction.envelope.rcpt_to) result.recipients.push_back({rcpt, {}});
+  results_.push_back(std::move(result));
+  transactions_.push_back(std::move(transaction));
+  send("RSET", Expect::RSET);
+  set_state(ClientState::AWAIT_RSET);
+  std::string out;
+  out.swap(out_);
+  return out;
+}
+
+std::string ClientSession::quit() {
+  if (state_ != ClientState::IDLE) throw std::logic_error("quit on a session that is not idle");
+  send("QUIT", Expect::QUIT);
+  set_state(ClientState::AWAIT_QUIT);
+  std::string out;
+  out.swap(out_);
+  return out;
+}
+
 void ClientSession::start_transaction() {
+  if (current_ >= transactions_.size() && config_.keep_open) {
+    set_state(ClientState::IDLE);
+    return;
+  }
   if (current_ >= transactions_.size()) {
     send("QUIT", Expect::QUIT);
     set_state(ClientState::AWAIT_QUIT);
@@ -422,8 +452,12 @@ void ClientSession::on_reply(const Reply& reply) {
 
     case Expect::RSET:
       if (reply.code / 100 != 2) {
+        // The connection is no good for more mail, cached or not.
         fail_remaining(ClientStage::CONNECTION, reply);
         current_ = transactions_.size();
+        send("QUIT", Expect::QUIT);
+        set_state(ClientState::AWAIT_QUIT);
+        return;
       }
       start_transaction();
       return;

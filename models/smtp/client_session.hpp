@@ -34,6 +34,9 @@ enum class ClientStyle { MTA, MUA };
 struct ClientConfig {
   std::string helo_name;  ///< EHLO/HELO argument; Sendmail uses `$j`
   ClientStyle style = ClientStyle::MTA;
+  /// Keeps the connection open after the last transaction instead of
+  /// sending QUIT, for Sendmail's connection cache (ConnectionCacheSize).
+  bool keep_open = false;
 };
 
 /// One message to send. `message_lf` is shared, never copied per hop.
@@ -83,6 +86,7 @@ enum class ClientState {
   AWAIT_END_OF_DATA,
   AWAIT_RSET,
   AWAIT_QUIT,
+  IDLE,  ///< every transaction done, the connection kept open (ClientConfig::keep_open)
   CLOSED,
 };
 
@@ -117,6 +121,14 @@ class ClientSession {
   void connection_closed();
 
   bool done() const { return state_ == ClientState::CLOSED; }
+  /// True when a keep_open session has finished its transactions.
+  bool idle() const { return state_ == ClientState::IDLE; }
+  /// Starts one more transaction on an idle session and returns what to
+  /// write: Sendmail resets a cached connection with RSET before reusing it.
+  /// Its result is the last of results().
+  std::string add_transaction(Transaction transaction);
+  /// Ends an idle session: returns the QUIT to write.
+  std::string quit();
   ClientState state() const { return state_; }
   const std::vector<TransactionResult>& results() const { return results_; }
   /// EHLO keywords the server offered, upper case ("PIPELINING", "SIZE", ...).

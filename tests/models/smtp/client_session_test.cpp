@@ -129,6 +129,68 @@ TEST(ClientMta, RsetBetweenTransactions) {
   EXPECT_TRUE(client.results()[1].delivered());
 }
 
+// Sendmail's connection cache: the connection stays open after the
+// transaction, and the next message on it starts with RSET.
+TEST(ClientMta, KeptOpenForTheConnectionCache) {
+  ClientSession client({"mail.daum.net", ClientStyle::MTA, true},
+                       {transaction("a@daum.net", {"x@naver.com"}, "1\n", 2)});
+  client.feed(kBanner);
+  client.feed(kEhloReply);
+  client.feed("250 ok\r\n");
+  client.feed("250 ok\r\n354 go\r\n");
+  EXPECT_EQ(client.feed("250 2.0.0 Q1 Message accepted for delivery\r\n"), "");
+  EXPECT_TRUE(client.idle());
+  EXPECT_FALSE(client.done());
+  EXPECT_EQ(client.add_transaction(transaction("b@daum.net", {"y@naver.com"}, "2\n", 2)), "RSET\r\n");
+  EXPECT_EQ(client.feed("250 2.0.0 Reset state\r\n"), "MAIL From:<b@daum.net> SIZE=2\r\n");
+  client.feed("250 ok\r\n");
+  client.feed("250 ok\r\n354 go\r\n");
+  EXPECT_EQ(client.feed("250 2.0.0 Q2 Message accepted for delivery\r\n"), "");
+  ASSERT_EQ(client.results().size(), 2u);
+  EXPECT_TRUE(client.results()[1].delivered());
+  EXPECT_EQ(client.quit(), "QUIT\r\n");
+  EXPECT_EQ(client.feed("221 2.0.0 bye\r\n"), "");
+  EXPECT_TRUE(client.done());
+}
+
+// A cached connection the server has given up on fails at RSET, and the
+// client quits it.
+TEST(ClientMta, CachedConnectionFailingRset) {
+  ClientSession client({"mail.daum.net", ClientStyle::MTA, true},
+                       {transaction("a@daum.net", {"x@naver.com"}, "1\n", 2)});
+  client.feed(kBanner);
+  client.feed(kEhloReply);
+  client.feed("250 ok\r\n");
+  client.feed("250 ok\r\n354 go\r\n");
+  client.feed("250 2.0.0 Q1 Message accepted for delivery\r\n");
+  client.add_transaction(transaction("b@daum.net", {"y@naver.com"}, "2\n", 2));
+  // RFC 5321 section 3.8: after a 421 the server closes the connection.
+  EXPECT_EQ(client.feed("421 4.4.2 mail.naver.com timeout waiting for input\r\n"), "");
+  EXPECT_TRUE(client.done());
+  EXPECT_EQ(client.results()[1].failed_stage, ClientStage::CONNECTION);
+  EXPECT_TRUE(client.results()[1].temporary_failure());
+}
+
+TEST(ClientMta, CachedConnectionRsetRejected) {
+  ClientSession client({"mail.daum.net", ClientStyle::MTA, true},
+                       {transaction("a@daum.net", {"x@naver.com"}, "1\n", 2)});
+  client.feed(kBanner);
+  client.feed(kEhloReply);
+  client.feed("250 ok\r\n");
+  client.feed("250 ok\r\n354 go\r\n");
+  client.feed("250 2.0.0 Q1 Message accepted for delivery\r\n");
+  client.add_transaction(transaction("b@daum.net", {"y@naver.com"}, "2\n", 2));
+  EXPECT_EQ(client.feed("500 5.5.1 Command unrecognized: \"RSET\"\r\n"), "QUIT\r\n");
+  EXPECT_EQ(client.results()[1].failed_stage, ClientStage::CONNECTION);
+}
+
+TEST(ClientMta, AddTransactionNeedsAnIdleSession) {
+  ClientSession client({"mail.daum.net", ClientStyle::MTA, true},
+                       {transaction("a@daum.net", {"x@naver.com"}, "1\n", 2)});
+  EXPECT_THROW(client.add_transaction(transaction("b@daum.net", {"y@naver.com"}, "2\n", 2)), std::logic_error);
+  EXPECT_THROW(client.quit(), std::logic_error);
+}
+
 TEST(ClientMta, HeloFallbackAfterEhlo5xx) {
   ClientSession client({"mail.daum.net", ClientStyle::MTA},
                        {transaction("a@daum.net", {"x@naver.com"}, "1\n")});
