@@ -33,7 +33,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every other command-line mistake is an
+    // input error like a bad scenario file.
+    int status = app.exit(e);
+    return status == 0 ? 0 : kExitInput;
   }
 
   try {

@@ -60,6 +60,20 @@ TEST(BenchCommand, BadPolicyIsAnInputError) {
   EXPECT_NE(r.err.find("<policy>:1:10:"), std::string::npos) << r.err;
 }
 
+// CLI11's own checks (a range, a missing value) exit like every other input
+// mistake, with status 2; --help exits 0.
+TEST(BenchCommand, CommandLineMistakesExitTwo) {
+  std::string scenario = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/bench/poisson.yaml";
+  Outcome range = run_mailsim({"bench", scenario, "--seeds", "0"}, false);
+  EXPECT_EQ(range.status, 2) << range.err;
+  Outcome missing = run_mailsim({"bench", scenario, "--jobs"}, false);
+  EXPECT_EQ(missing.status, 2) << missing.err;
+  Outcome unknown = run_mailsim({"run", "--no-such-option"}, false);
+  EXPECT_EQ(unknown.status, 2) << unknown.err;
+  Outcome help = run_mailsim({"bench", "--help"}, false);
+  EXPECT_EQ(help.status, 0) << help.err;
+}
+
 TEST(BenchCommand, BadScenarioIsAnInputError) {
   std::string dir = temp_dir();
   std::ofstream(dir + "/b.yaml") << "workload:\n  count: 10\n  sizes: {distribution: zipf}\n";
