@@ -81,7 +81,7 @@ struct SpoolMailbox {
 struct InboxMessage {
   std::string sender;  ///< envelope sender for the From_ line
   double fetched = 0;  ///< simulated time it arrived on the PC
-  std::shared_ptr<const std::string> content;
+  message::SharedMessage content;  ///< shares the text with the server's mbox when unchanged
 };
 
 struct HostState {
@@ -92,8 +92,9 @@ struct HostState {
   SendmailSettings sendmail;
   std::unique_ptr<MailQueue> queue;
   std::map<std::string, SpoolMailbox> spool;  ///< by path, e.g. /var/mail/lee
-  /// Stored message contents (by address of the shared text) to the delivery they are.
-  std::map<const std::string*, TraceRef> traced;
+  /// Stored messages to the delivery they are, by mailbox path and address of the shared
+  /// text. Deliveries of one queue entry share the text, so the path distinguishes them.
+  std::map<std::pair<std::string, const std::string*>, TraceRef> traced;
   std::map<std::string, std::vector<InboxMessage>> inbox;  ///< a PC user's local Inbox
   config::DovecotConfig dovecot;
   unsigned next_pid = 0;

@@ -18,6 +18,7 @@
 
 #include "models/config/text.hpp"
 #include "models/imap/server.hpp"
+#include "models/pop3/multiline.hpp"
 #include "models/pop3/server.hpp"
 #include "sim/actors.hpp"
 #include "sim/context.hpp"
@@ -124,8 +125,38 @@ void log_pop3_events(HostState& host, const Connection& conn, const SessionIds& 
 std::string trace_tag(HostState& host, const std::string& path, std::size_t index) {
   SpoolMailbox& spool = host.spool[path];
   if (index >= spool.box.count()) return "";
-  auto it = host.traced.find(spool.box.message(index).content.get());
+  auto it = host.traced.find({path, spool.box.message(index).content.shared.get()});
   return it == host.traced.end() ? "" : it->second.trace_id + "\n" + it->second.recipient;
+}
+
+// A session's reply: bytes, then for a POP3 RETR the message by reference. The IMAP engine
+// replies with bytes only.
+using SessionWrite = pop3::ServerWrite;
+
+std::vector<SessionWrite> feed_writes(pop3::ServerSession& s, const std::string& input) {
+  return s.feed_writes(input);
+}
+std::vector<SessionWrite> feed_writes(imap::ServerSession& s, const std::string& input) {
+  return {SessionWrite{s.feed(input), std::nullopt}};
+}
+
+// Sends a reply in one transfer, as the daemon writes it in one go. A message goes by reference
+// when it ends the reply.
+void send_writes(Connection& conn, std::vector<SessionWrite> writes, const std::string& tag) {
+  if (writes.size() == 1 && writes[0].message) {
+    auto payload = std::make_shared<const WirePayload>(
+        WirePayload{std::move(*writes[0].message), WirePayload::Encoding::DOT_STUFFED});
+    conn.send(std::move(writes[0].bytes), std::move(payload), tag);
+    return;
+  }
+  // NOTE: replies to commands pipelined after a RETR follow its message in the same transfer,
+  // so the message is encoded into a copy here.
+  std::string bytes;
+  for (SessionWrite& write : writes) {
+    bytes += write.bytes;
+    if (write.message) bytes += pop3::encode_multiline(*write.message);
+  }
+  if (!bytes.empty()) conn.send(std::move(bytes), tag);
 }
 
 bool holds_failed_login(const pop3::ServerSession& s) { return s.state() == pop3::ServerState::AUTH_FAILED_DELAY; }
@@ -152,9 +183,9 @@ void drive_session(HostState& host, Connection& conn, Session& session, double i
       break;
     }
 
-    std::string reply;
+    std::vector<SessionWrite> writes;
     try {
-      reply = session.feed(input);
+      writes = feed_writes(session, input);
     } catch (const std::logic_error& e) {
       world().warnings.push_back(
           fmt::format("{}: {} session from {} closed: {}", host.name, conn.protocol(), conn.peer_ip(), e.what()));
@@ -163,9 +194,9 @@ void drive_session(HostState& host, Connection& conn, Session& session, double i
     }
     if (holds_failed_login(session)) {
       // NOTE: the per-address penalty that lengthens later delays is not modelled.
-      if (!reply.empty()) conn.send(reply);
+      send_writes(conn, std::move(writes), "");
       sg4::this_actor::sleep_for(kAuthFailureDelay);
-      reply = session.release_delayed_reply();
+      writes = {SessionWrite{session.release_delayed_reply(), std::nullopt}};
     }
 
     auto events = session.take_events();
@@ -175,8 +206,7 @@ void drive_session(HostState& host, Connection& conn, Session& session, double i
       std::string t = tag_of(e);
       if (!t.empty()) tag = t;
     }
-    // Moved, because a RETR reply holds a whole message.
-    if (!reply.empty()) conn.send(std::move(reply), tag);
+    send_writes(conn, std::move(writes), tag);
   }
   log_events(session.take_events());
   conn.close();

@@ -133,12 +133,13 @@ void collect_mailboxes(World& w, std::vector<MailboxFile>& out) {
   for (auto& [name, host] : w.hosts) {
     for (const auto& [path, spool] : host.spool) {
       if (!spool.exists) continue;
-      out.push_back(MailboxFile{name, path, spool.box.render()});
+      out.push_back(MailboxFile{name, path, spool.box});
     }
     for (const auto& [user, messages] : host.inbox) {
-      std::string text;
-      for (const auto& m : messages) text += mailbox::write_mbox_message(m.sender, w.wall(m.fetched), *m.content);
-      out.push_back(MailboxFile{name, "/home/" + user + "/Inbox", text});
+      // The mail client appends to its mbox Inbox as procmail does, minus Dovecot's fields.
+      mailbox::Mailbox inbox;
+      for (const auto& m : messages) inbox.deliver(m.sender, w.wall(m.fetched), m.content);
+      out.push_back(MailboxFile{name, "/home/" + user + "/Inbox", std::move(inbox)});
     }
   }
 }

@@ -43,15 +43,10 @@ LocalDelivery deliver_local(HostState& host, const QueueEntry& entry, const std:
   }
   std::string sender = entry.sender.empty() ? "MAILER-DAEMON" : entry.sender;
   std::string return_path = fmt::format("Return-Path: <{}>\n", sender);
-  // NOTE: the mailbox stores each message as one string, so this is the one hop that still
-  // copies the shared text.
-  auto content = std::make_shared<std::string>();
-  content->reserve(return_path.size() + entry.message.size());
-  *content += return_path;
-  *content += entry.message.head;
-  *content += *entry.message.shared;
-  box.box.deliver(sender, w.wall_now(), std::move(content));
-  host.traced[box.box.message(box.box.count() - 1).content.get()] = TraceRef{entry.trace_id, traced_recipient};
+  // The mbox message shares the queued text, and only the header fields in front are its own.
+  box.box.deliver(sender, w.wall_now(), entry.message.with_head(return_path));
+  const std::string* text = box.box.message(box.box.count() - 1).content.shared.get();
+  host.traced[{path, text}] = TraceRef{entry.trace_id, traced_recipient};
 
   if (MessageRecord* rec = w.trace.message(entry.trace_id)) {
     if (RecipientRecord* r = rec->recipient(traced_recipient)) {

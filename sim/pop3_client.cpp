@@ -12,12 +12,13 @@ Pop3Fetch run_pop3_client(Connection& conn, const std::string& user, const std::
   pop3::ClientSession session(pop3::ClientConfig{user, password, keep, known_uids});
   Pop3Fetch out;
   std::string input;
+  std::shared_ptr<const WirePayload> payload;
   double retr_sent = -1;
   size_t seen = 0;
   while (!session.done()) {
     bool open = false;
     try {
-      open = conn.recv(input, timeout);
+      open = conn.recv(input, payload, timeout);
     } catch (const ConnectionTimedOut&) {
       open = false;
     }
@@ -25,6 +26,12 @@ Pop3Fetch run_pop3_client(Connection& conn, const std::string& user, const std::
     std::string next;
     try {
       next = session.feed(input);
+      // A RETR response's message arrives by reference and is kept that way.
+      if (payload && payload->encoding == WirePayload::Encoding::DOT_STUFFED) {
+        next += session.feed_message(payload->text);
+      } else if (payload) {
+        next += session.feed(payload->render());
+      }
     } catch (const std::runtime_error& e) {
       // A reply the client cannot parse ends its session, as a client would.
       out.failure = e.what();
@@ -38,7 +45,7 @@ Pop3Fetch run_pop3_client(Connection& conn, const std::string& user, const std::
       FetchedMessage f;
       f.number = static_cast<int>(m.number);
       f.octets = m.size;
-      f.content = std::make_shared<const std::string>(m.content);
+      f.content = m.content;
       auto rp = message::find_header(m.content, "Return-Path");
       if (rp) {
         std::string s = *rp;

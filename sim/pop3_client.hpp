@@ -15,7 +15,8 @@ namespace mailsim::sim {
 struct FetchedMessage {
   int number = 0;                ///< message number in the POP3 session
   std::uint64_t octets = 0;      ///< size the server announced
-  std::shared_ptr<const std::string> content;  ///< LF line ends, byte-stuffing undone
+  message::SharedMessage content;  ///< LF line ends, byte-stuffing undone; shared with the
+                                  ///< server's mbox when the RETR data arrived by reference
   std::string sender;            ///< from the Return-Path: header, for the local Inbox
   double requested = 0;          ///< when RETR was sent
   double received = 0;           ///< when the whole message had arrived

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "models/mailbox/mailbox.hpp"
 #include "sim/scenario.hpp"
 #include "sim/trace.hpp"
 
@@ -31,7 +32,11 @@ struct RunOptions {
 struct MailboxFile {
   std::string host;
   std::string path;  ///< as on the host: /var/mail/lee or /home/lee/Inbox
-  std::string text;  ///< mbox bytes
+  /// The messages, sharing their text with the run; the file bytes are rendered on demand.
+  mailbox::Mailbox box;
+
+  /// Returns the mbox bytes: a copy of every message.
+  std::string text() const { return box.render(); }
 };
 
 struct RunResult {

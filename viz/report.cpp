@@ -231,7 +231,10 @@ void write_mailboxes(const std::string& dir, const sim::RunResult& run) {
     fs::create_directories(path.parent_path(), ec);
     if (ec) throw std::runtime_error(fmt::format("cannot create {}: {}", path.parent_path().string(), ec.message()));
     std::ofstream out(path, std::ios::binary);
-    out << box.text;
+    // Written piece by piece from the shared message texts, never as one string.
+    box.box.write([&out](std::string_view piece) {
+      out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+    });
     if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
   }
 }

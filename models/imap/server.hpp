@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -141,6 +142,11 @@ class ServerSession {
   struct SessionMessage {  // one message as this session numbers it
     std::uint32_t uid = 0;
     mailbox::Content content;
+    /// Returns the whole text as one string, copied once per session when the message has a
+    /// head, because ENVELOPE, BODYSTRUCTURE, sections and SEARCH parse it as one text.
+    /// NOTE: so an IMAP session still keeps a copy of each message with a head that it reads.
+    const std::string& text() const;
+    mutable std::shared_ptr<const std::string> flat;  // text()'s copy, null until needed
     std::uint64_t size = 0;
     std::string internal_date;
     unsigned flags = 0;

@@ -202,7 +202,7 @@ std::string ServerSession::fetch(const Command& command, ArgumentReader& args) {
     if (set_seen && !flags_requested) parts.push_back("FLAGS " + flag_list(message.flags));
     std::uint64_t bytes = 0;
     for (const FetchItem& item : items) {
-      std::string_view content = *message.content;
+      std::string_view content = message.text();
       switch (item.kind) {
         case FetchItem::Kind::FLAGS:
           parts.push_back("FLAGS " + flag_list(message.flags));
@@ -344,7 +344,7 @@ std::string ServerSession::search(const Command& command, ArgumentReader& args) 
   std::function<Predicate()> parse_key;
   auto header_contains = [this](const char* field, std::string needle) -> Predicate {
     return [this, field, needle](std::size_t index) {
-      std::string_view headers = message::split_message(*messages_[index].content).headers;
+      std::string_view headers = message::split_message(messages_[index].text()).headers;
       for (const message::HeaderField& header : message::parse_headers(headers)) {
         if (to_upper(header.name) == field &&
             to_upper(header.value).find(to_upper(needle)) != std::string::npos) {
@@ -442,7 +442,7 @@ std::string ServerSession::search(const Command& command, ArgumentReader& args) 
       }
       bool whole = key == "TEXT";
       return [this, whole, needle = to_upper(*value)](std::size_t index) {
-        std::string_view content = *messages_[index].content;
+        std::string_view content = messages_[index].text();
         std::string text = whole ? std::string(content) : text_section(content);
         return to_upper(text).find(needle) != std::string::npos;
       };

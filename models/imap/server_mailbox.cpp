@@ -108,6 +108,12 @@ std::vector<std::size_t> ServerSession::resolve(const SequenceSet& set, bool uid
   return indexes;
 }
 
+const std::string& ServerSession::SessionMessage::text() const {
+  if (content.head.empty()) return *content.shared;
+  if (!flat) flat = std::make_shared<const std::string>(content.flatten());
+  return *flat;
+}
+
 std::string ServerSession::select(const Command& command, ArgumentReader& args, bool read_only) {
   std::string out;
   if (mailbox_ != nullptr) {

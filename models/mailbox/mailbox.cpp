@@ -70,11 +70,40 @@ void add_imap_base(DovecotFields& fields) {
   fields.order.push_back(DovecotHeader::X_UID);
 }
 
+// Appends one Dovecot field line as Dovecot writes it into the header.
+void append_field(std::string& out, const DovecotFields& fields, DovecotHeader header,
+                  std::uint32_t uid_validity, std::uint32_t last_uid) {
+  switch (header) {
+    case DovecotHeader::X_IMAPBASE:
+      out += "X-IMAPbase: " + imap_base_value(uid_validity, last_uid) + "\n";
+      break;
+    case DovecotHeader::X_UID:
+      out += fmt::format("X-UID: {}{}\n", fields.uid, std::string(fields.uid_padding, ' '));
+      break;
+    case DovecotHeader::STATUS:
+      out += "Status: " + fields.status + "\n";
+      break;
+    case DovecotHeader::X_STATUS:
+      out += "X-Status:" + fields.x_status + "\n";
+      break;
+    case DovecotHeader::X_KEYWORDS:
+      out += "X-Keywords:" + fields.x_keywords + "\n";
+      break;
+    case DovecotHeader::CONTENT_LENGTH:
+      out += "Content-Length:" + fields.content_length + "\n";
+      break;
+  }
+}
+
 }  // namespace
 
 std::uint64_t crlf_size(std::string_view content) {
   return content.size() +
          static_cast<std::uint64_t>(std::count(content.begin(), content.end(), '\n'));
+}
+
+std::uint64_t crlf_size(const Content& content) {
+  return crlf_size(content.head) + crlf_size(*content.shared);
 }
 
 std::string pseudo_message(std::int64_t now, std::string_view hostname, std::uint32_t uid_validity,
@@ -123,10 +152,11 @@ void Mailbox::deliver(std::string_view envelope_sender, std::int64_t delivery_ti
   message.date = timefmt::asctime(delivery_time);
   message.content = quote_from_lines(content);
   // procmail ends every message with a newline before the separating empty line.
-  if (!message.content->empty() && message.content->back() != '\n') {
-    message.content = std::make_shared<const std::string>(*message.content + "\n");
+  if (!message.content.empty() && message.content.back() != '\n') {
+    auto terminated = std::make_shared<const std::string>(message.content.flatten() + "\n");
+    message.content = Content(std::move(terminated));
   }
-  message.size = crlf_size(*message.content);
+  message.size = crlf_size(message.content);
   messages_.push_back(std::move(message));
 }
 
@@ -242,56 +272,45 @@ std::size_t Mailbox::commit(std::int64_t now, std::string_view hostname) {
 
 std::string Mailbox::render() const {
   std::string out;
+  write([&out](std::string_view piece) { out += piece; });
+  return out;
+}
+
+void Mailbox::write(const std::function<void(std::string_view)>& sink) const {
   if (!pseudo_message_.empty()) {
     // Dovecot updates the pseudo-message's X-IMAP value in place as UIDs are assigned.
-    std::size_t field = pseudo_message_.find("\nX-IMAP: ");
-    std::size_t end = field == std::string::npos ? field : pseudo_message_.find('\n', field + 1);
+    std::string_view pseudo = pseudo_message_;
+    std::size_t field = pseudo.find("\nX-IMAP: ");
+    std::size_t end = field == std::string::npos ? field : pseudo.find('\n', field + 1);
     if (end == std::string::npos) {
-      out += pseudo_message_;
+      sink(pseudo);
     } else {
-      out.append(pseudo_message_, 0, field + 9);
-      out += imap_base_value(uid_validity_, last_uid_);
-      out.append(pseudo_message_, end, std::string::npos);
+      sink(pseudo.substr(0, field + 9));
+      sink(imap_base_value(uid_validity_, last_uid_));
+      sink(pseudo.substr(end));
     }
   }
   for (const Message& message : messages_) {
-    out += "From ";
-    out += message.envelope_sender;
-    out += "  ";
-    out += message.date;
-    out += '\n';
-    const std::string& content = *message.content;
-    std::size_t end = header_end(content);
-    std::size_t split = end == std::string::npos ? content.size() : end;
-    out.append(content, 0, split);
-    if (split > 0 && content[split - 1] != '\n') out += '\n';
-    const DovecotFields& fields = message.dovecot;
-    for (DovecotHeader header : fields.order) {
-      switch (header) {
-        case DovecotHeader::X_IMAPBASE:
-          out += "X-IMAPbase: " + imap_base_value(uid_validity_, last_uid_) + "\n";
-          break;
-        case DovecotHeader::X_UID:
-          out += fmt::format("X-UID: {}{}\n", fields.uid, std::string(fields.uid_padding, ' '));
-          break;
-        case DovecotHeader::STATUS:
-          out += "Status: " + fields.status + "\n";
-          break;
-        case DovecotHeader::X_STATUS:
-          out += "X-Status:" + fields.x_status + "\n";
-          break;
-        case DovecotHeader::X_KEYWORDS:
-          out += "X-Keywords:" + fields.x_keywords + "\n";
-          break;
-        case DovecotHeader::CONTENT_LENGTH:
-          out += "Content-Length:" + fields.content_length + "\n";
-          break;
-      }
+    sink(fmt::format("From {}  {}\n", message.envelope_sender, message.date));
+    // Dovecot's fields go at the end of the header, which ends in the shared text unless
+    // the message has no empty line.
+    std::string_view head = message.content.head;
+    std::string_view text = *message.content.shared;
+    std::size_t end = header_end(text);
+    std::size_t split = end == std::string::npos ? text.size() : end;
+    sink(head);
+    sink(text.substr(0, split));
+    bool header_before = !head.empty() || split > 0;
+    char last = split > 0 ? text[split - 1] : (head.empty() ? '\n' : head.back());
+    if (header_before && last != '\n') sink("\n");
+    std::string fields;
+    for (DovecotHeader header : message.dovecot.order) {
+      append_field(fields, message.dovecot, header, uid_validity_, last_uid_);
     }
-    out.append(content, split, std::string::npos);
-    out += '\n';
+    sink(fields);
+    sink(text.substr(split));
+    sink("\n");
   }
-  return out;
 }
 
 }  // namespace mailsim::mailbox

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,7 @@ namespace mailsim::mailbox {
 struct Message {
   std::string envelope_sender;  // as on the `From ` line
   std::string date;             // asctime() date of the `From ` line
-  Content content;              // LF text as stored (body `From ` lines quoted)
+  Content content;              // LF text as stored (body `From ` lines quoted), shared
   std::uint64_t size = 0;       // octets with CRLF line ends, as POP3 counts them (RFC 1939 §5)
   DovecotFields dovecot;
   bool deleted = false;  // pending deletion, applied by commit()
@@ -43,7 +44,9 @@ class Mailbox {
   /// Loads an mbox file (see parse_mbox for the errors).
   static Mailbox from_mbox(std::string_view text, const std::string& file_name);
 
-  /// Appends a message as procmail does. An empty sender is the null reverse-path.
+  /// Appends a message as procmail does. An empty sender is the null reverse-path. The
+  /// message keeps sharing the text of `content` unless a body line needs `>From ` quoting or
+  /// the last line lacks its LF.
   void deliver(std::string_view envelope_sender, std::int64_t delivery_time, Content content);
 
   std::size_t count() const { return messages_.size(); }
@@ -69,8 +72,13 @@ class Mailbox {
   /// Drops the pending deletions and seen flags.
   void rollback();
 
-  /// Returns the mbox file bytes.
+  /// Returns the mbox file bytes: a copy of every message.
   std::string render() const;
+
+  /// Passes the mbox file bytes to `sink` piece by piece, in order, so that a caller can write
+  /// the file without building it in memory. The pieces of a message's text point into the
+  /// shared text and are valid only during the call.
+  void write(const std::function<void(std::string_view)>& sink) const;
 
  private:
   void rewrite_fields(Message& message, const DovecotFields& updated, bool moved);
@@ -88,5 +96,6 @@ std::string pseudo_message(std::int64_t now, std::string_view hostname, std::uin
 
 /// Returns the size of `content` with every LF counted as CRLF.
 std::uint64_t crlf_size(std::string_view content);
+std::uint64_t crlf_size(const Content& content);
 
 }  // namespace mailsim::mailbox

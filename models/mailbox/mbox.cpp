@@ -151,26 +151,33 @@ std::string from_line(std::string_view envelope_sender, std::int64_t delivery_ti
   return line;
 }
 
+std::size_t header_end(const Content& content) {
+  std::size_t end = header_end(*content.shared);
+  // The head is whole field lines, so the empty line can only be in the shared text.
+  return end == std::string_view::npos ? end : content.head.size() + end;
+}
+
 Content quote_from_lines(const Content& content) {
+  const std::string& text = *content.shared;
   std::vector<std::size_t> starts;
   // procmail quotes only the body; a header line cannot start with `From ` after Sendmail.
   // NOTE: procmail's handling of a `From ` line inside the header was not recorded.
-  for_each_body_line(*content, [&](std::size_t begin, std::size_t stop) {
-    if (std::string_view(*content).substr(begin, stop - begin).substr(0, 5) == "From ") {
+  for_each_body_line(text, [&](std::size_t begin, std::size_t stop) {
+    if (std::string_view(text).substr(begin, stop - begin).substr(0, 5) == "From ") {
       starts.push_back(begin);
     }
   });
   if (starts.empty()) return content;
   auto quoted = std::make_shared<std::string>();
-  quoted->reserve(content->size() + starts.size());
+  quoted->reserve(text.size() + starts.size());
   std::size_t copied = 0;
   for (std::size_t begin : starts) {
-    quoted->append(*content, copied, begin - copied);
+    quoted->append(text, copied, begin - copied);
     quoted->push_back('>');
     copied = begin;
   }
-  quoted->append(*content, copied, std::string::npos);
-  return quoted;
+  quoted->append(text, copied, std::string::npos);
+  return Content(content.head, std::move(quoted));
 }
 
 std::string unquote_from_lines(std::string_view content) {
@@ -190,10 +197,11 @@ std::string unquote_from_lines(std::string_view content) {
 std::string write_mbox_message(std::string_view envelope_sender, std::int64_t delivery_time,
                                const std::string& content) {
   Content quoted = quote_from_lines(std::make_shared<const std::string>(content));
+  const std::string& text = *quoted.shared;
   std::string out = from_line(envelope_sender, delivery_time);
-  out.reserve(out.size() + quoted->size() + 2);
-  out += *quoted;
-  if (!quoted->empty() && quoted->back() != '\n') out += '\n';
+  out.reserve(out.size() + text.size() + 2);
+  out += text;
+  if (!text.empty() && text.back() != '\n') out += '\n';
   out += '\n';
   return out;
 }

@@ -11,10 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "models/message/shared_message.hpp"
+
 namespace mailsim::mailbox {
 
-/// Message text shared between hops and mailboxes without copying.
-using Content = std::shared_ptr<const std::string>;
+/// Message text shared between hops and mailboxes without copying: the header fields a hop
+/// added (procmail's Return-Path:, Sendmail's Received:) in front of the text as submitted.
+using Content = message::SharedMessage;
 
 /// Header fields Dovecot keeps in an mbox and hides from POP3 and IMAP clients.
 enum class DovecotHeader { X_IMAPBASE, X_UID, STATUS, X_STATUS, X_KEYWORDS, CONTENT_LENGTH };
@@ -36,7 +39,7 @@ struct DovecotFields {
 struct MboxMessage {
   std::string envelope_sender;  // first word of the `From ` line (`MAILER-DAEMON` for <>)
   std::string date;             // rest of the `From ` line, an asctime() date
-  Content content;              // header and body as stored (quoted), without Dovecot fields
+  std::shared_ptr<const std::string> content;  // as stored (quoted), without Dovecot fields
   DovecotFields dovecot;
 };
 
@@ -52,8 +55,9 @@ struct MboxFile {
 /// (two spaces, asctime date in UTC). An empty sender is written as MAILER-DAEMON.
 std::string from_line(std::string_view envelope_sender, std::int64_t delivery_time);
 
-/// Quotes body lines starting with `From ` as procmail does. Returns the same pointer when no
-/// line needs quoting, so large messages are not copied.
+/// Quotes body lines starting with `From ` as procmail does. Returns a message sharing the same
+/// text when no line needs quoting, so large messages are not copied. The head contains header
+/// fields only, so only the shared text can need quoting.
 Content quote_from_lines(const Content& content);
 
 /// Removes one `>` from body lines starting with `>From `. Lossy: a line that was `>From ` before
@@ -73,5 +77,7 @@ MboxFile parse_mbox(std::string_view text, const std::string& file_name);
 
 /// Returns the offset of the empty line ending the header of `content`, or npos if none.
 std::size_t header_end(std::string_view content);
+/// The same for a shared message, as an offset into the whole text (head included).
+std::size_t header_end(const Content& content);
 
 }  // namespace mailsim::mailbox

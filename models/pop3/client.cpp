@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
+
+#include "models/pop3/multiline.hpp"
 
 namespace mailsim::pop3 {
 namespace {
@@ -37,6 +40,29 @@ std::string ClientSession::feed(std::string_view bytes) {
   return out;
 }
 
+std::string ClientSession::feed_message(const message::SharedMessage& message) {
+  // Undoing the stuffing gives the text back exactly when every line ends in LF: a CR before
+  // an LF is part of the line, and the client strips only the CR of the CRLF.
+  bool reading_retr = state_ == ClientState::RETR && in_multiline_ && current_.empty();
+  bool lines_complete = message.empty() || message.back() == '\n';
+  if (!reading_retr || !input_.empty() || !lines_complete) return feed(encode_multiline(message));
+  in_multiline_ = false;
+  return finish_retr(message);
+}
+
+std::string ClientSession::finish_retr(message::SharedMessage content) {
+  retrieved_.push_back(RetrievedMessage{listing_[next_].first, listing_[next_].second,
+                                        std::move(content), ""});
+  auto uid = uids_.find(listing_[next_].first);
+  if (uid != uids_.end()) retrieved_.back().uid = uid->second;
+  if (config_.keep_on_server) {
+    ++next_;
+    return next_message_command();
+  }
+  set_state(ClientState::DELE);
+  return fmt::format("DELE {}\r\n", listing_[next_].first);
+}
+
 std::string ClientSession::next_message_command() {
   if (next_ < listing_.size()) {
     set_state(ClientState::RETR);
@@ -65,17 +91,9 @@ std::string ClientSession::handle_line(const std::string& line) {
         listing_ = std::move(wanted);
       }
       if (state_ == ClientState::LIST || state_ == ClientState::UIDL) return next_message_command();
-      retrieved_.push_back(
-          RetrievedMessage{listing_[next_].first, listing_[next_].second, std::move(current_), ""});
-      auto uid = uids_.find(listing_[next_].first);
-      if (uid != uids_.end()) retrieved_.back().uid = uid->second;
+      auto text = std::make_shared<const std::string>(std::move(current_));
       current_.clear();
-      if (config_.keep_on_server) {
-        ++next_;
-        return next_message_command();
-      }
-      set_state(ClientState::DELE);
-      return fmt::format("DELE {}\r\n", listing_[next_].first);
+      return finish_retr(message::SharedMessage(std::move(text)));
     }
     std::string_view text = line;
     if (starts_with(text, ".")) text.remove_prefix(1);

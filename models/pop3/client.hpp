@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "models/message/shared_message.hpp"
+
 namespace mailsim::pop3 {
 
 struct ClientConfig {
@@ -41,7 +43,8 @@ enum class ClientState {
 struct RetrievedMessage {
   unsigned number = 0;
   std::uint64_t size = 0;  // octets from the LIST listing (CRLF counted)
-  std::string content;     // LF text, byte-stuffing undone
+  message::SharedMessage content;  // LF text, byte-stuffing undone; shared with the server
+                                   // when it arrived through feed_message()
   std::string uid;         // UIDL value; set only with keep_on_server
 };
 
@@ -52,6 +55,13 @@ class ClientSession {
   /// Consumes server bytes; returns what the client sends next (possibly empty).
   /// Throws std::runtime_error on a reply that is not `+OK`/`-ERR` where one is expected.
   std::string feed(std::string_view bytes);
+
+  /// Consumes the multi-line response data that encode_multiline() makes of `message` (a
+  /// server's ServerWrite::message), with the same result as feed(encode_multiline(message)),
+  /// but keeps the message by reference instead of decoding a copy. Falls back to that copy
+  /// when the decoding would not give the same text back: a last line without LF, unread
+  /// input, or no RETR response being read.
+  std::string feed_message(const message::SharedMessage& message);
 
   bool done() const { return state_ == ClientState::DONE; }
   ClientState state() const { return state_; }
@@ -66,6 +76,8 @@ class ClientSession {
   void set_state(ClientState state);
   std::string handle_line(const std::string& line);
   std::string next_message_command();
+  /// Stores the message a RETR response carried; returns the next command.
+  std::string finish_retr(message::SharedMessage content);
 
   ClientConfig config_;
   ClientState state_ = ClientState::GREETING;

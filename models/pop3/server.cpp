@@ -2,6 +2,7 @@
 #include "models/pop3/server.hpp"
 
 #include "models/message/compose.hpp"
+#include "models/pop3/multiline.hpp"
 
 #include <fmt/format.h>
 
@@ -82,7 +83,24 @@ std::vector<ServerEvent> ServerSession::take_events() {
   return events;
 }
 
+namespace {
+
+std::string join_writes(std::vector<ServerWrite> writes) {
+  std::string out;
+  for (ServerWrite& write : writes) {
+    out += write.bytes;
+    if (write.message) out += encode_multiline(*write.message);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string ServerSession::feed(std::string_view bytes) {
+  return join_writes(feed_writes(bytes));
+}
+
+std::vector<ServerWrite> ServerSession::feed_writes(std::string_view bytes) {
   input_.append(bytes);
   return process_input();
 }
@@ -92,7 +110,7 @@ std::string ServerSession::release_delayed_reply() {
   std::string out = std::move(delayed_reply_);
   delayed_reply_.clear();
   set_state(ServerState::AUTHORIZATION);
-  return out + process_input();
+  return out + join_writes(process_input());
 }
 
 void ServerSession::connection_lost() {
@@ -113,8 +131,8 @@ void ServerSession::connection_lost() {
   set_state(ServerState::CLOSED);
 }
 
-std::string ServerSession::process_input() {
-  std::string out;
+std::vector<ServerWrite> ServerSession::process_input() {
+  std::vector<ServerWrite> out(1);
   // Pipelined commands (RFC 2449 PIPELINING) wait while a failure reply is held back, as
   // Dovecot stops reading during authentication.
   while (state_ != ServerState::CLOSED && state_ != ServerState::AUTH_FAILED_DELAY) {
@@ -123,7 +141,14 @@ std::string ServerSession::process_input() {
     std::string line = input_.substr(0, lf);
     input_.erase(0, lf + 1);
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    out += handle_line(line);
+    std::string reply = handle_line(line);
+    // Bytes after a message start a write of their own, because a write's bytes come first.
+    if (out.back().message) out.emplace_back();
+    out.back().bytes += reply;
+    if (retrieved_) {
+      out.back().message = std::move(retrieved_);
+      retrieved_.reset();
+    }
   }
   return out;
 }
@@ -306,34 +331,12 @@ bool ServerSession::parse_message_number(std::string_view& args, bool size_follo
   return true;
 }
 
-std::string ServerSession::send_message(const Snapshot& message, std::uint64_t body_lines,
-                                        bool whole) {
-  std::string out = whole ? fmt::format("+OK {} octets\r\n", message.size) : "+OK\r\n";
-  const std::string& content = *message.content;
-  out.reserve(out.size() + content.size() + content.size() / 32 + 8);
-  bool in_body = false;
-  std::uint64_t sent_body_lines = 0;
-  std::size_t pos = 0;
-  while (pos < content.size()) {
-    if (in_body && !whole && sent_body_lines == body_lines) break;
-    std::size_t lf = content.find('\n', pos);
-    std::size_t stop = lf == std::string::npos ? content.size() : lf;
-    // RFC 1939 §3: a line starting with the termination octet is byte-stuffed.
-    if (content[pos] == '.') out += '.';
-    out.append(content, pos, stop - pos);
-    out += "\r\n";
-    if (in_body) ++sent_body_lines;
-    if (stop == pos && !in_body) in_body = true;
-    pos = lf == std::string::npos ? content.size() : lf + 1;
-  }
+std::string ServerSession::send_top(const Snapshot& message, std::uint64_t body_lines) {
+  std::string out = "+OK\r\n";
+  append_stuffed(out, message.content, false, body_lines);
   // Dovecot counts the status line and the message, not the terminating dot line.
-  if (whole) {
-    ++counters_.retr_count;
-    counters_.retr_bytes += out.size();
-  } else {
-    ++counters_.top_count;
-    counters_.top_bytes += out.size();
-  }
+  ++counters_.top_count;
+  counters_.top_bytes += out.size();
   out += ".\r\n";
   return out;
 }
@@ -382,11 +385,15 @@ std::string ServerSession::handle_transaction(const std::string& command, std::s
   if (command == "RETR") {
     if (!parse_message_number(args, false, error, number)) return fail();
     Snapshot& message = messages_[number - 1];
-    std::uint64_t before = counters_.retr_bytes;
-    std::string out = send_message(message, 0, true);
+    std::string out = fmt::format("+OK {} octets\r\n", message.size);
+    // The message follows by reference (see process_input()). Dovecot counts the status line
+    // and the message, not the terminating dot line.
+    std::uint64_t bytes = out.size() + stuffed_size(message.content);
+    ++counters_.retr_count;
+    counters_.retr_bytes += bytes;
+    retrieved_ = message.content;
     message.seen = true;
-    events_.push_back(
-        make_event(ServerEventType::RETR, user_, "", "", number, counters_.retr_bytes - before));
+    events_.push_back(make_event(ServerEventType::RETR, user_, "", "", number, bytes));
     return out;
   }
   if (command == "TOP") {
@@ -406,7 +413,7 @@ std::string ServerSession::handle_transaction(const std::string& command, std::s
       return fail();
     }
     std::uint64_t before = counters_.top_bytes;
-    std::string out = send_message(messages_[number - 1], lines, false);
+    std::string out = send_top(messages_[number - 1], lines);
     events_.push_back(
         make_event(ServerEventType::TOP, user_, "", "", number, counters_.top_bytes - before));
     return out;

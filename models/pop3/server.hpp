@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,6 +84,14 @@ struct ServerEvent {
   LogoutCounters counters;
 };
 
+/// One write of the server: `bytes`, then, when `message` is set, that message as multi-line
+/// response data (encode_multiline(), RFC 1939 section 3), which the caller sends without
+/// building it.
+struct ServerWrite {
+  std::string bytes;
+  std::optional<message::SharedMessage> message;
+};
+
 /// Formats counters as in Dovecot's `Disconnected: Logged out ...` line.
 std::string format_counters(const LogoutCounters& counters);
 
@@ -96,6 +105,11 @@ class ServerSession {
   /// Consumes client bytes and returns the reply bytes. Output does not depend on how the
   /// input is split. Input after QUIT or while a failure reply is delayed is buffered.
   std::string feed(std::string_view bytes);
+
+  /// Same as feed(), but leaves each RETR response's message out of the bytes and points to
+  /// it instead, so that a large message is not encoded into a copy. Concatenating the
+  /// writes, each message encoded after its bytes, gives what feed() returns.
+  std::vector<ServerWrite> feed_writes(std::string_view bytes);
 
   /// Returns the held-back authentication failure reply and the replies to any input
   /// buffered meanwhile.
@@ -118,7 +132,7 @@ class ServerSession {
   };
 
   void set_state(ServerState state);
-  std::string process_input();
+  std::vector<ServerWrite> process_input();
   std::string handle_line(std::string_view line);
   std::string handle_authorization(const std::string& command, std::string_view args);
   std::string handle_auth_response(std::string_view line);
@@ -127,7 +141,7 @@ class ServerSession {
   std::string bad_command_before_login();
   bool parse_message_number(std::string_view& args, bool size_follows, std::string& error,
                             unsigned& number) const;
-  std::string send_message(const Snapshot& message, std::uint64_t body_lines, bool whole);
+  std::string send_top(const Snapshot& message, std::uint64_t body_lines);
   std::string quit();
 
   ServerConfig config_;
@@ -148,6 +162,8 @@ class ServerSession {
   mailbox::Mailbox* mailbox_ = nullptr;
   std::vector<Snapshot> messages_;
   LogoutCounters counters_;
+  /// Set by RETR: the message that follows the reply returned by handle_line().
+  std::optional<message::SharedMessage> retrieved_;
 };
 
 /// Decodes base64 (RFC 4648 §4); returns false on characters outside the alphabet or bad

@@ -40,7 +40,7 @@ TEST(ImapClient, ReadsNewestMessage) {
   for (bool byte_by_byte : {false, true}) {
     FakeHooks hooks;
     hooks.inboxes["kim"] = testing::kim_mailbox();
-    std::string stored = *hooks.inboxes["kim"].message(6).content;
+    std::string stored = hooks.inboxes["kim"].message(6).content.flatten();
     ServerSession server(ServerConfig{}, hooks);
     ClientSession client(ClientConfig{"kim", "1234", 0, false});
     run(client, server, byte_by_byte);
@@ -62,7 +62,7 @@ TEST(ImapClient, ReadsNewestMessage) {
 TEST(ImapClient, DeletesReadMessage) {
   FakeHooks hooks;
   hooks.inboxes["kim"] = testing::kim_mailbox();
-  std::string stored = *hooks.inboxes["kim"].message(0).content;
+  std::string stored = hooks.inboxes["kim"].message(0).content.flatten();
   ServerSession server(ServerConfig{}, hooks);
   ClientSession client(ClientConfig{"kim", "1234", 1, true});
   run(client, server, false);

@@ -353,7 +353,7 @@ TEST(ImapServer, AppendWhileSelected) {
   EXPECT_EQ(s.session.feed("b1 FETCH 8 (UID FLAGS RFC822.SIZE)\r\n"),
             "* 8 FETCH (UID 8 FLAGS (\\Seen) RFC822.SIZE 12)\r\n"
             "b1 OK Fetch completed (0.001 + 0.000 secs).\r\n");
-  EXPECT_EQ(*s.hooks.inboxes["kim"].message(7).content, "Subject: x\n");
+  EXPECT_EQ(s.hooks.inboxes["kim"].message(7).content.flatten(), "Subject: x\n");
 }
 
 TEST(ImapServer, CloseExpungesSilently) {

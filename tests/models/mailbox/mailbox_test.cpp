@@ -31,6 +31,22 @@ Mailbox delivered_mailbox() {
   return mailbox;
 }
 
+// The same deliveries with each message's first header line (procmail's Return-Path:) in the
+// head and the rest shared, as the local mailer hands them over.
+Mailbox split_mailbox() {
+  MboxFile file = parse_mbox(read_data("lee.after-smtp-phase.mbox"), "lee");
+  const std::int64_t times[] = {1796396571, 1796396581, 1796396584, 1796396963};
+  Mailbox mailbox;
+  for (std::size_t i = 0; i < file.messages.size(); ++i) {
+    const std::string& text = *file.messages[i].content;
+    std::size_t first_line = text.find('\n') + 1;
+    Content content(text.substr(0, first_line),
+                    std::make_shared<const std::string>(text.substr(first_line)));
+    mailbox.deliver(file.messages[i].envelope_sender, times[i], content);
+  }
+  return mailbox;
+}
+
 std::size_t count_lines(const std::string& text, const std::string& line) {
   std::size_t count = 0;
   for (std::size_t pos = text.find("\n" + line + "\n"); pos != std::string::npos;
@@ -56,13 +72,13 @@ TEST(Mailbox, DeliverySharesContent) {
   Mailbox mailbox;
   auto content = std::make_shared<const std::string>("Subject: big\n\nno From line\n");
   mailbox.deliver("kim@naver.com", 0, content);
-  EXPECT_EQ(mailbox.message(0).content.get(), content.get());
+  EXPECT_EQ(mailbox.message(0).content.shared.get(), content.get());
 }
 
 TEST(Mailbox, DeliveryQuotesAndTerminates) {
   Mailbox mailbox;
   mailbox.deliver("", 0, std::make_shared<const std::string>("Subject: x\n\nFrom y"));
-  EXPECT_EQ(*mailbox.message(0).content, "Subject: x\n\n>From y\n");
+  EXPECT_EQ(mailbox.message(0).content.flatten(), "Subject: x\n\n>From y\n");
   EXPECT_EQ(mailbox.message(0).envelope_sender, "MAILER-DAEMON");
 }
 
@@ -86,6 +102,68 @@ TEST(Mailbox, DeleteFirstMatchesDovecot) {
   mailbox.set_deleted(1, true);
   EXPECT_EQ(mailbox.commit(1796397147, "mail"), 1u);
   EXPECT_EQ(mailbox.render(), read_data("lee.after-pop3-dele.mbox"));
+}
+
+// A head in front of the shared text renders the bytes Dovecot wrote for the whole text.
+TEST(Mailbox, SplitContentMatchesRecordings) {
+  Mailbox delivered = split_mailbox();
+  EXPECT_EQ(delivered.render(), read_data("lee.after-smtp-phase.mbox"));
+  Mailbox opened = split_mailbox();
+  opened.open(kUidValidity);
+  opened.set_deleted(1, true);
+  EXPECT_EQ(opened.commit(1796397147, "mail"), 1u);
+  EXPECT_EQ(opened.render(), read_data("lee.after-pop3-dele.mbox"));
+  for (std::size_t i = 0; i < opened.count(); ++i) {
+    EXPECT_FALSE(opened.message(i).content.head.empty()) << i;
+  }
+}
+
+// Each case splits one message into head and shared text; Dovecot's fields must land where
+// they land in the undivided text.
+TEST(Mailbox, SplitContentTable) {
+  struct Case {
+    const char* head;
+    const char* shared;
+  };
+  const Case cases[] = {
+      {"", "Subject: a\n\nbody\n"},
+      {"Return-Path: <kim@daum.net>\n", "Subject: a\n\nbody\n"},
+      {"Return-Path: <kim@daum.net>\n", "\nbody only\n"},
+      {"Return-Path: <kim@daum.net>\n", ""},
+      {"Return-Path: <kim@daum.net>\n", "Subject: no body\n"},
+      {"Return-Path: <kim@daum.net>\n", "Subject: a\n\nFrom quoted\n"},
+      {"", "\nno header\n"},
+  };
+  for (const Case& c : cases) {
+    std::string whole = std::string(c.head) + c.shared;
+    Mailbox split;
+    split.deliver("kim@daum.net", 0,
+                  Content(c.head, std::make_shared<const std::string>(c.shared)));
+    Mailbox flat;
+    flat.deliver("kim@daum.net", 0, std::make_shared<const std::string>(whole));
+    EXPECT_EQ(split.message(0).size, flat.message(0).size) << whole;
+    split.open(kUidValidity);
+    flat.open(kUidValidity);
+    EXPECT_EQ(split.render(), flat.render()) << whole;
+    std::string pieces;
+    split.write([&pieces](std::string_view piece) { pieces += piece; });
+    EXPECT_EQ(pieces, flat.render()) << whole;
+  }
+}
+
+// Two recipients' mailboxes get one queued message: each stores its own Return-Path: in front
+// of the same text object.
+TEST(Mailbox, DeliveriesShareQueuedText) {
+  auto queued = std::make_shared<const std::string>("Subject: big\n\nno From line\n");
+  Content message("Received: from mail.daum.net\n", queued);
+  Mailbox lee;
+  Mailbox kim;
+  lee.deliver("kim@daum.net", 0, message.with_head("Return-Path: <kim@daum.net>\n"));
+  kim.deliver("kim@daum.net", 0, message.with_head("Return-Path: <kim@daum.net>\n"));
+  EXPECT_EQ(lee.message(0).content.shared.get(), queued.get());
+  EXPECT_EQ(kim.message(0).content.shared.get(), queued.get());
+  EXPECT_EQ(lee.message(0).content.head,
+            "Return-Path: <kim@daum.net>\nReceived: from mail.daum.net\n");
 }
 
 TEST(Mailbox, DeleteAllLeavesPseudoMessage) {

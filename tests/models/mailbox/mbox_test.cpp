@@ -51,13 +51,13 @@ TEST(QuoteFromLines, Table) {
       {"Subject: no body\n", "Subject: no body\n"},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(*quote_from_lines(make(c.content)), c.quoted) << c.content;
+    EXPECT_EQ(quote_from_lines(make(c.content)).flatten(), c.quoted) << c.content;
   }
 }
 
 TEST(QuoteFromLines, SharesUnchangedContent) {
   Content content = make("Subject: a\n\nnothing to quote\n");
-  EXPECT_EQ(quote_from_lines(content).get(), content.get());
+  EXPECT_EQ(quote_from_lines(content).shared.get(), content.shared.get());
 }
 
 TEST(UnquoteFromLines, RemovesOneLevel) {

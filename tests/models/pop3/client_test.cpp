@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "models/pop3/multiline.hpp"
 #include "models/pop3/server.hpp"
 #include "pop3_test_support.hpp"
 
@@ -26,6 +27,20 @@ void converse(ClientSession& client, ServerSession& server, bool byte_at_a_time 
     to_client = server.feed(to_server);
     if (server.state() == ServerState::AUTH_FAILED_DELAY)
       to_client += server.release_delayed_reply();
+  }
+}
+
+// Same, but each RETR response's message goes from the server to the client by reference.
+void converse_by_reference(ClientSession& client, ServerSession& server) {
+  std::vector<ServerWrite> writes{ServerWrite{server.greeting(), std::nullopt}};
+  for (int round = 0; round < 1000 && !client.done(); ++round) {
+    std::string to_server;
+    for (const ServerWrite& write : writes) {
+      to_server += client.feed(write.bytes);
+      if (write.message) to_server += client.feed_message(*write.message);
+    }
+    if (server.closed()) break;
+    writes = server.feed_writes(to_server);
   }
 }
 
@@ -58,7 +73,7 @@ TEST(Pop3Client, FetchesMailboxEndToEnd) {
   EXPECT_TRUE(server.closed());
   ASSERT_EQ(client.messages().size(), 4u);
   for (std::size_t i = 0; i < 4; ++i) {
-    EXPECT_EQ(client.messages()[i].content, *stored[i]) << i;
+    EXPECT_EQ(client.messages()[i].content.flatten(), stored[i].flatten()) << i;
     EXPECT_EQ(client.messages()[i].number, i + 1) << i;
   }
   EXPECT_EQ(client.messages()[1].size, 659u);
@@ -115,8 +130,85 @@ TEST(Pop3Client, ByteAtATimeEqualsAllAtOnce) {
   converse(whole_client, whole_server);
   ASSERT_EQ(client.messages().size(), whole_client.messages().size());
   for (std::size_t i = 0; i < client.messages().size(); ++i) {
-    EXPECT_EQ(client.messages()[i].content, whole_client.messages()[i].content) << i;
+    EXPECT_EQ(client.messages()[i].content.flatten(), whole_client.messages()[i].content.flatten())
+        << i;
   }
+}
+
+// The stored message and the fetched one are the same text object: no hop copied it.
+TEST(Pop3Client, RetrByReferenceSharesText) {
+  FakeHooks hooks;
+  hooks.mailboxes["lee"] = testing::lee_mailbox();
+  std::vector<mailbox::Content> stored;
+  for (std::size_t i = 0; i < 4; ++i) stored.push_back(hooks.mailboxes["lee"].message(i).content);
+  ServerSession server(ServerConfig{}, hooks);
+  ClientSession client(ClientConfig{"lee", "1234", false});
+  converse_by_reference(client, server);
+  EXPECT_TRUE(client.done());
+  EXPECT_EQ(hooks.mailboxes["lee"].count(), 0u);
+  ASSERT_EQ(client.messages().size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(client.messages()[i].content.shared.get(), stored[i].shared.get()) << i;
+    EXPECT_EQ(client.messages()[i].content.head, stored[i].head) << i;
+  }
+}
+
+// Brings a client to the point where it reads a RETR response, after `status` (the +OK line
+// and anything after it in the same write).
+std::string start_retr(ClientSession& client, const std::string& status) {
+  std::string sent;
+  for (const char* reply : {"+OK ready\r\n", "+OK\r\n", "+OK\r\n", "+OK 1 10\r\n",
+                            "+OK 1 messages:\r\n1 10\r\n.\r\n"}) {
+    sent = client.feed(reply);
+  }
+  EXPECT_EQ(sent, "RETR 1\r\n");
+  return client.feed(status);
+}
+
+// feed_message() gives what feed(encode_multiline()) gives, and keeps the text by reference
+// exactly when that decoding would return it unchanged.
+TEST(Pop3Client, FeedMessageTable) {
+  struct Case {
+    const char* name;
+    const char* status;  // the RETR response's bytes before the message
+    const char* head;
+    const char* text;
+    bool shared;
+  };
+  const Case cases[] = {
+      {"plain", "+OK 10 octets\r\n", "", "Subject: a\n\nbody\n", true},
+      {"head", "+OK 10 octets\r\n", "Return-Path: <kim@daum.net>\n", "Subject: a\n\nb\n", true},
+      {"dot lines", "+OK 10 octets\r\n", "", "Subject: a\n\n.\n..two\n", true},
+      {"cr before lf", "+OK 10 octets\r\n", "", "Subject: a\n\ncr\r\n", true},
+      {"empty", "+OK 0 octets\r\n", "", "", true},
+      {"no final lf", "+OK 10 octets\r\n", "", "Subject: a\n\nlast", false},
+      {"unread input", "+OK 10 octets\r\nX", "", "Subject: a\n\nbody\n", false},
+  };
+  for (const Case& c : cases) {
+    message::SharedMessage text(c.head, std::make_shared<const std::string>(c.text));
+    ClientSession by_reference(ClientConfig{"lee", "1234", false});
+    EXPECT_EQ(start_retr(by_reference, c.status), "") << c.name;
+    EXPECT_EQ(by_reference.feed_message(text), "DELE 1\r\n") << c.name;
+    ClientSession by_bytes(ClientConfig{"lee", "1234", false});
+    start_retr(by_bytes, c.status);
+    EXPECT_EQ(by_bytes.feed(encode_multiline(text)), "DELE 1\r\n") << c.name;
+    ASSERT_EQ(by_reference.messages().size(), 1u) << c.name;
+    ASSERT_EQ(by_bytes.messages().size(), 1u) << c.name;
+    const message::SharedMessage& got = by_reference.messages()[0].content;
+    EXPECT_EQ(got.flatten(), by_bytes.messages()[0].content.flatten()) << c.name;
+    EXPECT_EQ(got.shared.get() == text.shared.get(), c.shared) << c.name;
+  }
+}
+
+// Outside a RETR response the payload is read as bytes, e.g. as a LIST listing.
+TEST(Pop3Client, FeedMessageOutsideRetrIsBytes) {
+  ClientSession client(ClientConfig{"lee", "1234", false});
+  client.feed("+OK ready\r\n");
+  client.feed("+OK\r\n");
+  client.feed("+OK\r\n");
+  EXPECT_EQ(client.feed("+OK 1 10\r\n"), "LIST\r\n");
+  EXPECT_EQ(client.feed("+OK 1 messages:\r\n"), "");
+  EXPECT_EQ(client.feed_message(std::make_shared<const std::string>("1 10\n")), "RETR 1\r\n");
 }
 
 TEST(Pop3Client, LoginFailureEndsWithQuit) {

@@ -317,6 +317,26 @@ TEST(Pop3Server, RetrStuffsDotsAndAddsFinalCrlf) {
   EXPECT_EQ(session.feed("TOP 1 1\r\n"), "+OK\r\nSubject: a\r\n\r\n..\r\n.\r\n");
 }
 
+// RETR's message goes out by reference: the write points to the stored text.
+TEST(Pop3Server, RetrWriteSharesStoredText) {
+  FakeHooks hooks;
+  auto text = std::make_shared<const std::string>("Subject: a\n\n.\nend\n");
+  hooks.mailboxes["lee"].deliver("kim@naver.com", 0, message::SharedMessage("X-A: 1\n", text));
+  ServerSession session(ServerConfig{}, hooks);
+  session.feed("USER lee\r\nPASS 1234\r\n");
+  std::vector<ServerWrite> writes = session.feed_writes("RETR 1\r\nNOOP\r\n");
+  ASSERT_EQ(writes.size(), 2u);
+  EXPECT_EQ(writes[0].bytes, "+OK 30 octets\r\n");
+  ASSERT_TRUE(writes[0].message.has_value());
+  EXPECT_EQ(writes[0].message->shared.get(), text.get());
+  EXPECT_EQ(writes[0].message->head, "X-A: 1\n");
+  EXPECT_EQ(writes[1].bytes, "+OK\r\n");  // NOOP's reply follows the message
+  EXPECT_FALSE(writes[1].message.has_value());
+  session.feed("QUIT\r\n");
+  // The status line (15) and the stuffed message (8 + 12 + 2 + 4 + 5) count; "." does not.
+  EXPECT_EQ(logout_counters(session).retr_bytes, 46u);
+}
+
 TEST(Pop3Server, PlaintextDisallowedWhenNotSecured) {
   FakeHooks hooks;
   ServerConfig config;
