@@ -251,12 +251,14 @@ void EximPolicy::enqueue(Item item, double now) {
     // The host's retry time has not come: Exim skips the immediate attempt.
     item.next_try = retry;
     entry.state = State::QUEUED;
+    ++queued_;
   }
   entry.item = item;
   entries_[item.id] = entry;
 }
 
 Item EximPolicy::start_attempt(Entry& entry, double now) {
+  if (entry.state == State::QUEUED) --queued_;
   entry.state = State::ACTIVE;
   entry.item.attempts += 1;
   entry.item.last_attempt = now;
@@ -299,14 +301,13 @@ std::vector<Item> EximPolicy::take_due(double now) {
   return started;
 }
 
-double EximPolicy::next_due(double) const {
+double EximPolicy::next_due(double now) const {
   if (runner_.running()) return kNever;  // the run goes on when an attempt finishes
-  double earliest = kNever;
-  for (const auto& [id, entry] : entries_) {
-    if (entry.state == State::QUEUED) earliest = std::min(earliest, retry_time(entry.item));
-  }
-  if (earliest == kNever) return kNever;
-  return runner_.first_start_at_or_after(earliest);
+  // The next queue run while anything is queued. A run that finds nothing
+  // past its retry time changes nothing, and the earliest retry time would
+  // cost a pass over the queue at every call.
+  if (queued_ == 0) return kNever;
+  return runner_.first_start_at_or_after(now);
 }
 
 Disposition EximPolicy::finished(Item item, Outcome outcome, double now) {
@@ -354,6 +355,7 @@ Disposition EximPolicy::finished(Item item, Outcome outcome, double now) {
     return Disposition::EXPIRED;
   }
   entry.state = State::QUEUED;
+  ++queued_;
   entry.item.next_try = retry_time(entry.item);
   return Disposition::REQUEUED;
 }

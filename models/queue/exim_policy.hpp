@@ -104,6 +104,7 @@ class EximPolicy : public Policy {
   QueueRunner runner_;
   std::uint64_t next_sequence_ = 0;
   std::size_t active_ = 0;
+  std::size_t queued_ = 0;  ///< entries waiting for a queue run
 };
 
 }  // namespace mailsim::queue

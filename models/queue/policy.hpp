@@ -64,8 +64,10 @@ class Policy {
   /// for them. The policy applies its own concurrency limits.
   virtual std::vector<Item> take_due(double now) = 0;
 
-  /// Earliest time after `now` at which take_due may return something
-  /// without a new arrival or a finished attempt; kNever when none.
+  /// The time to call take_due again without a new arrival or a finished
+  /// attempt: no later than the first time it will return something, and
+  /// possibly earlier (a queue run that finds nothing due); kNever when
+  /// nothing is waiting.
   virtual double next_due(double now) const = 0;
 
   /// An attempt on `item` (as returned by take_due) ended at `now`.

@@ -127,9 +127,11 @@ void PostfixPolicy::set_state(Entry& entry, State state) {
   auto counts_active = [](State s) { return s == State::TODO || s == State::BUSY; };
   if (counts_active(entry.state)) --in_active_queue_;
   if (entry.state == State::BUSY) --busy_total_;
+  if (entry.state == State::DEFERRED) --deferred_;
   entry.state = state;
   if (counts_active(state)) ++in_active_queue_;
   if (state == State::BUSY) ++busy_total_;
+  if (state == State::DEFERRED) ++deferred_;
 }
 
 void PostfixPolicy::defer(Entry& entry, double now) {
@@ -231,18 +233,12 @@ std::vector<Item> PostfixPolicy::take_due(double now) {
 }
 
 double PostfixPolicy::next_due(double now) const {
-  double earliest = kNever;
-  for (const auto& [id, entry] : entries_) {
-    if (entry.state == State::DEFERRED) earliest = std::min(earliest, entry.item.next_try);
-  }
-  double wake = kNever;
-  if (earliest != kNever) {
-    double delay = config_.queue_run_delay;
-    double tick = std::ceil((earliest - 1) / delay) * delay;
-    wake = std::max(tick, last_scan_ + delay);
-  }
-  (void)now;
-  return wake;
+  // The next deferred-queue scan while anything is deferred. A scan that
+  // finds nothing due changes nothing, and looking for the earliest
+  // deferral time instead would cost a pass over the queue at every call.
+  if (deferred_ == 0) return kNever;
+  double delay = config_.queue_run_delay;
+  return std::max(last_scan_ + delay, std::floor(now / delay) * delay);
 }
 
 void PostfixPolicy::positive_feedback(Destination& dest) {

@@ -115,6 +115,7 @@ class PostfixPolicy : public Policy {
   std::uint64_t next_sequence_ = 0;
   std::size_t busy_total_ = 0;
   std::size_t in_active_queue_ = 0;
+  std::size_t deferred_ = 0;  ///< entries in the deferred queue
 };
 
 }  // namespace mailsim::queue

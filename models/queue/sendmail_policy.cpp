@@ -207,10 +207,23 @@ void SendmailPolicy::enqueue(Item item, double now) {
     item.next_try = next_run_for(entry, now);
   }
   entry.item = item;
-  entries_[item.id] = entry;
+  Entry& stored = entries_[item.id] = entry;
+  if (stored.state == State::QUEUED) mark_queued(stored);
+}
+
+void SendmailPolicy::mark_queued(Entry& entry) {
+  double from = -kNever;
+  if (entry.item.last_attempt >= 0 && config_.min_queue_age > 0)
+    from = entry.item.last_attempt + config_.min_queue_age;
+  entry.eligible = eligible_.insert(from);
+}
+
+void SendmailPolicy::unmark_queued(Entry& entry) {
+  if (entry.state == State::QUEUED) eligible_.erase(entry.eligible);
 }
 
 Item SendmailPolicy::start_attempt(Entry& entry, double now) {
+  unmark_queued(entry);
   entry.state = State::ACTIVE;
   entry.item.attempts += 1;
   entry.item.last_attempt = now;
@@ -265,11 +278,10 @@ std::vector<Item> SendmailPolicy::take_due(double now) {
 
 double SendmailPolicy::next_due(double now) const {
   if (runner_.running()) return kNever;  // the run goes on when an attempt finishes
-  double due = kNever;
-  for (const auto& [id, entry] : entries_) {
-    if (entry.state == State::QUEUED) due = std::min(due, next_run_for(entry, now));
-  }
-  return due;
+  // The first run at or after the moment the earliest queued entry becomes
+  // eligible: run starts only grow with time.
+  if (eligible_.empty()) return kNever;
+  return runner_.first_start_at_or_after(std::max(now, *eligible_.begin()));
 }
 
 Disposition SendmailPolicy::finished(Item item, Outcome outcome, double now) {
@@ -308,6 +320,7 @@ Disposition SendmailPolicy::finished(Item item, Outcome outcome, double now) {
 
   entry.item.priority += config_.retry_factor;
   entry.state = State::QUEUED;
+  mark_queued(entry);
   entry.item.next_try = next_run_for(entry, now);
   return Disposition::REQUEUED;
 }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <random>
 #include <string>
 #include <vector>
@@ -88,7 +89,12 @@ class SendmailPolicy : public Policy {
     State state = State::QUEUED;
     std::uint64_t sequence = 0;  ///< queue directory order
     bool from_run = false;
+    std::multiset<double>::iterator eligible;  ///< its place in eligible_, while QUEUED
   };
+
+  // Keeps next_due() from scanning the whole queue at every call.
+  void mark_queued(Entry& entry);
+  void unmark_queued(Entry& entry);
 
   bool child_free() const;
   bool eligible_for_run(const Entry& entry, double run_start) const;
@@ -99,6 +105,8 @@ class SendmailPolicy : public Policy {
   std::string name_;
   SendmailConfig config_;
   std::map<ItemId, Entry> entries_;
+  /// For each QUEUED entry, the earliest time MinQueueAge lets a run take it.
+  std::multiset<double> eligible_;
   std::deque<ItemId> waiting_for_child_;
   QueueRunner runner_;
   std::mt19937 rng_;
