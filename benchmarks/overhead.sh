@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# mailsim's overhead over bare SimGrid: runs `mailsim bench` on
+# scenarios/bench/overhead.yaml, then benchmarks/bare_simgrid with the same
+# number of sessions, hosts and sessions at once, and prints messages per wall
+# second for both and their ratio.
+#
+# A bench delivery of one recipient over a healthy link makes 15 transfers.
+# They are the SYN and SYN-ACK, a FIN each way, and 11 writes: greeting, EHLO,
+# its reply, MAIL, its reply, RCPT with DATA, their replies, the message, its
+# reply, QUIT and its reply. An MX lookup the relay has not cached adds 2 (query and
+# answer), about one per destination domain per DNS TTL.
+#
+# Two workloads, each in the same run as its bare twin:
+#   backlog: every message arrives within 0.1 s, so Postfix's process limit
+#            keeps 100 sessions open and the queue is deep;
+#   steady:  2,000 messages per second, below what the relay delivers, so
+#            the queue stays short.
+# The bare program runs as many sessions at once as the bench: Postfix's
+# default_process_limit (100) for backlog, and for steady the bench's
+# time-weighted mean queue depth, rounded, which is the mean number of
+# deliveries being tried when the queue stays short.
+#
+# Both rates divide sessions by the program's own wall time from creating the
+# SimGrid engine to the end of the run (the bench's `wall_seconds`).
+#
+# Usage: benchmarks/overhead.sh [BUILD_DIR] [MESSAGES]   (defaults: build, 10000)
+# Needs python3.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+build=${1:-build}
+messages=${2:-10000}
+mailsim=$build/mailsim
+bare=$build/benchmarks/bare_simgrid
+out=$(mktemp -d)
+trap 'rm -r "$out"' EXIT
+
+for program in "$mailsim" "$bare"; do
+  if [[ ! -x $program ]]; then
+    echo "overhead.sh: $program not found; build it with: cmake --build $build --target mailsim bare_simgrid" >&2
+    exit 1
+  fi
+done
+
+echo "# $(date); $(nproc) cores"
+printf '| workload | messages | sessions at once | mailsim (messages/s) | bare SimGrid (messages/s) | ratio |\n'
+printf '|---|---|---|---|---|---|\n'
+for workload in backlog steady; do
+  rate=100000/s
+  [[ $workload == steady ]] && rate=2000/s
+  "$mailsim" bench scenarios/bench/overhead.yaml --policies postfix --seeds 1 --jobs 1 \
+    --set workload.count="$messages" --set workload.arrivals.rate="$rate" \
+    --json "$out/$workload.json" >/dev/null
+  read -r deliveries pairs mailsim_wall < <(python3 -c '
+import json, sys
+run = json.load(open(sys.argv[1]))[0]["runs"][0]
+print(run["deliveries"], max(1, round(run["mean_depth"])), run["wall_seconds"])' "$out/$workload.json")
+  [[ $workload == backlog ]] && pairs=100
+  "$bare" --hosts 1000 --pairs "$pairs" --sessions "$deliveries" --comms 15 >"$out/$workload-bare.json"
+  python3 -c '
+import json, sys
+workload, deliveries, pairs, mailsim_wall, bare_file = sys.argv[1:]
+bare = json.load(open(bare_file))
+mailsim_rate = int(deliveries) / float(mailsim_wall)
+bare_rate = bare["sessions"] / bare["wall_seconds"]
+print(f"| {workload} | {int(deliveries):,} | {pairs} | {mailsim_rate:,.0f} | {bare_rate:,.0f} | "
+      f"{mailsim_rate / bare_rate:.2f} |")' "$workload" "$deliveries" "$pairs" "$mailsim_wall" "$out/$workload-bare.json"
+done
