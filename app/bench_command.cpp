@@ -1,6 +1,6 @@
-// mailsim bench SCENARIO --policies P1,P2 [--seeds N] [--jobs N] [--csv F] [--json F]:
+// mailsim bench SCENARIO --policies P1,P2 [--seeds N] [--jobs N] [--csv F] [--json F]
 // runs a bench scenario under each queue policy and seed, each run in its
-// own process (N at a time), and prints one row per policy with the mean
+// own process (N at a time). It prints one row per policy with the mean
 // over the seeds and its 95% confidence interval.
 #include <poll.h>
 #include <sys/wait.h>
@@ -163,7 +163,12 @@ int bench_command(const BenchArgs& args) {
 
   std::vector<Run> runs;
   for (std::size_t p = 0; p < policies.size(); ++p)
-    for (unsigned s = 0; s < args.seeds; ++s) runs.push_back(Run{p, scenario.workload.seed + s});
+    for (unsigned s = 0; s < args.seeds; ++s) {
+      Run run;
+      run.policy = p;
+      run.seed = scenario.workload.seed + s;
+      runs.push_back(std::move(run));
+    }
   unsigned jobs = args.jobs > 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
   bool bar = ::isatty(STDERR_FILENO);
 

@@ -5,12 +5,12 @@
 // workers for delivery attempts and SMTP sessions. Their number follows the
 // number of sessions at once, not the number of messages.
 //
-// A delivery attempt: the relay's service time, an MX lookup (cached for
-// the TTL; one query round trip to the name server on a miss), a TCP
-// connection to the MX, and a Sendmail-style SMTP client session against
-// the MX's SMTP server session (both models/smtp engines). Message bodies
-// are generated from size and seed: the headers and the first kilobytes are
-// real bytes, and the transfer is charged for the full size.
+// A delivery attempt takes the relay's service time, then an MX lookup
+// (cached for the TTL, one query round trip to the name server on a miss).
+// Then a TCP connection to the MX carries a Sendmail-style SMTP client
+// session against the MX's SMTP server session (both models/smtp engines).
+// Message bodies are generated from size and seed. The headers and the
+// first kilobytes are real bytes, and the transfer is charged the full size.
 //
 // Sendmail's queue runner reuses its cached connections (ConnectionCacheSize)
 // for the next message to the same host; deliveries started at arrival open
@@ -88,7 +88,7 @@ class BenchRun {
   BenchResult run();
 
  private:
-  void build_platform(sg4::Engine& engine);
+  void build_platform();
   void arrivals();
   void offer(const workload::Arrival& a);
   void scheduler();
@@ -150,7 +150,7 @@ class BenchRun {
   BenchResult result_;
 };
 
-void BenchRun::build_platform(sg4::Engine& engine) {
+void BenchRun::build_platform() {
   auto* zone = sg4::create_star_zone("bench");
   auto add = [&](const std::string& name, const std::string& ip) {
     sg4::Host* h = zone->create_host(name, 1e9);
@@ -160,9 +160,11 @@ void BenchRun::build_platform(sg4::Engine& engine) {
     net_.add_host(name, ip, h);
     return h;
   };
+
   relay_ = add(kRelay, "10.255.0.1");
   add(kDns, "10.255.0.2");
   controller_ = zone->create_host("mailsim-controller", 1e9);
+
   // A replayed log brings its own domains, in name order; a generated
   // workload has d0001.example and so on.
   std::vector<std::string> names;
@@ -173,6 +175,7 @@ void BenchRun::build_platform(sg4::Engine& engine) {
         if (r.find('@') != std::string::npos) seen.insert(config::text::to_lower(r.substr(r.rfind('@') + 1)));
     names.assign(seen.begin(), seen.end());
   }
+
   std::size_t count = sc_.replayed ? std::max<std::size_t>(names.size(), 1) : sc_.workload.domains;
   workload::DomainTable table(count, sc_.workload.users_per_domain, sc_.workload.classes,
                               sc_.workload.class_params, workload::derive_seed(seed_, 0));
@@ -191,7 +194,6 @@ void BenchRun::build_platform(sg4::Engine& engine) {
       d.limiter = std::make_unique<workload::RateLimiter>(sc_.workload.class_params.ratelimit_per_minute);
   }
   zone->seal();
-  (void)engine;
 }
 
 // The clients: each arrival is offered to the relay at its time. While the
@@ -304,9 +306,9 @@ void BenchRun::scheduler() {
         workers_.run("delivery", relay_, [this, d = std::move(d), epoch]() mutable { attempt(std::move(d), epoch); });
       }
     }
-    // A down relay waits for its restart; a due time that starts nothing
-    // (a policy holding mail back) is looked at again a moment later, not
-    // in a loop at the same instant.
+    // A down relay waits for its restart. A due time that starts nothing (a
+    // policy holding mail back) is checked again a moment later, so the
+    // loop never spins at one instant.
     double next = relay_up_ ? std::min(policy_->next_due(now()), sc_.horizon) : sc_.horizon;
     if (next <= now() && !started) next = now() + 0.001;
     cv_->wait_until(lock, next);
@@ -598,7 +600,7 @@ BenchResult BenchRun::run() {
   // S / bandwidth.
   engine.set_config("network/model:CM02");
   engine.set_config("network/crosstraffic:0");
-  build_platform(engine);
+  build_platform();
 
   for (const auto& f : sc_.faults) {
     if (f.kind == workload::FaultKind::LINK || f.kind == workload::FaultKind::HOST) {

@@ -1,9 +1,9 @@
 // Queue-policy benchmarks: a generated (or replayed) workload goes through
 // one relay MTA whose queue follows the policy under test, to N destination
 // domains, each with its own MX host. The relay speaks real SMTP to the MX
-// hosts over simulated links; the destinations can be slow, dead,
-// greylisting or rate limiting, and faults (links down, the relay crashing,
-// a name-server outage, temporary failures) come on a timeline.
+// hosts over simulated links. Destinations can be slow, dead, greylisting or
+// rate limiting. Faults (links down, the relay crashing, a name-server
+// outage, temporary failures) come on a timeline.
 //
 // Arrivals are handed to the relay's queue directly: the submission session
 // before the relay is not simulated. A delivery is one message to one

@@ -228,7 +228,7 @@ bool Connection::recv(std::string& out, std::shared_ptr<const WirePayload>& payl
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
-  if (peer_gone()) return;  // nobody reads the FIN
+  if (peer_gone()) return;  // the peer's socket is closed, so no one reads the FIN
   out_->put_init(new Segment{"", nullptr, "", true, id_}, 0)->detach();
 }
 
@@ -249,7 +249,7 @@ std::unique_ptr<Connection> Listener::accept() { return accept(-1); }
 std::unique_ptr<Connection> Listener::accept(double timeout) {
   std::unique_ptr<ConnectRequest> owned(receive<ConnectRequest>(mailbox_, attached_, timeout));
   if (!owned) return nullptr;
-  // The client gave up before the SYN was taken: its kernel answers the
+  // The client gave up before the SYN was taken. Its kernel replies to the
   // SYN-ACK with a reset, and the server never sees the connection.
   if (owned->state->client_gone) return accept(timeout);
   auto conn = std::make_unique<Connection>();

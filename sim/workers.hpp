@@ -1,8 +1,8 @@
 // Reusable daemon actors. SimGrid keeps a finished actor, its stack
-// included, while any of its communications is still referenced, and a
-// daemon starts one session per connection or message; so actors of one role
-// on one host are kept and given the next job instead of being started anew,
-// and their number stays near the number of jobs running at once.
+// included, while any of its communications is still referenced. A daemon
+// runs one session per connection or message, so the actors of one role on
+// one host are kept and given the next job instead of being started anew.
+// Their number stays near the number of jobs running at once.
 #pragma once
 
 #include <deque>

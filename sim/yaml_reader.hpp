@@ -117,7 +117,7 @@ class Reader {
 /// Applies one `--set path=value` override to a scenario's YAML tree.
 void apply_override(YAML::Node root, const std::string& assignment);
 
-/// The whole contents of a file; InputError when it cannot be read.
+/// Returns the whole contents of a file. Throws InputError when it cannot be read.
 inline std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(SourcePos{path, 0, 0}, "cannot open file: " + std::string(std::strerror(errno)));

@@ -1,8 +1,8 @@
 // Queue policies: which queued message an MTA tries next, when, and how
-// many at once. A policy is a pure scheduler with no clock of its own: the
-// simulation tells it of arrivals and finished attempts and asks it which
-// messages to start now and when to look again. Sendmail, Postfix-style,
-// Exim-style and plain FIFO policies implement it.
+// many at once. A policy is a pure scheduler with no clock of its own. The
+// simulation reports arrivals and finished attempts to it, and calls it for
+// the messages to start now and the time to call again. Sendmail,
+// Postfix-style, Exim-style and plain FIFO policies implement it.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +17,8 @@ using ItemId = std::uint64_t;
 
 constexpr double kNever = std::numeric_limits<double>::infinity();
 
-/// A queued message as a policy sees it: one destination (next-hop domain)
-/// per item; a message to several domains is several items.
+/// A queued message with one destination (next-hop domain). A message to
+/// several domains is several items.
 struct Item {
   ItemId id = 0;
   std::string queue_id;     ///< qf file name (Sendmail's QueueSortOrder=filename)
@@ -34,7 +34,7 @@ struct Item {
   bool queue_run = false;   ///< handed out by a queue run (Sendmail's runner can reuse cached connections)
 };
 
-/// What one delivery attempt came to.
+/// Result of one delivery attempt.
 enum class Outcome {
   DELIVERED,       ///< 2xx after the data
   DEFERRED,        ///< 4xx reply: temporary failure at the destination
@@ -42,7 +42,7 @@ enum class Outcome {
   FAILED,          ///< 5xx: permanent failure, the message bounces
 };
 
-/// What the policy did with an item after an attempt.
+/// Fate of an item after an attempt, as the policy decided it.
 enum class Disposition {
   DONE,      ///< delivered: leaves the queue
   BOUNCED,   ///< failed permanently: leaves the queue, a DSN goes to the sender
@@ -64,9 +64,9 @@ class Policy {
   /// for them. The policy applies its own concurrency limits.
   virtual std::vector<Item> take_due(double now) = 0;
 
-  /// The time to call take_due again without a new arrival or a finished
-  /// attempt: no later than the first time it will return something, and
-  /// possibly earlier (a queue run that finds nothing due); kNever when
+  /// Returns when to call take_due again if nothing arrives or finishes
+  /// first. That is no later than the first time it returns something, and
+  /// may be earlier (a queue run that finds nothing due). kNever when
   /// nothing is waiting.
   virtual double next_due(double now) const = 0;
 

@@ -279,7 +279,8 @@ std::vector<Item> SendmailPolicy::take_due(double now) {
 double SendmailPolicy::next_due(double now) const {
   if (runner_.running()) return kNever;  // the run goes on when an attempt finishes
   // The first run at or after the moment the earliest queued entry becomes
-  // eligible: run starts only grow with time.
+  // eligible. Later entries cannot make it earlier, because run starts only
+  // grow with time.
   if (eligible_.empty()) return kNever;
   return runner_.first_start_at_or_after(std::max(now, *eligible_.begin()));
 }

@@ -124,9 +124,9 @@ TEST(BenchTheory, MMcWithMaxDaemonChildren) {
   EXPECT_GE(ci.upper + exchange, expected) << ci.mean << " ± " << ci.half_width;
 }
 
-// A greylisting destination answers the first try with 451; Sendmail's
-// next queue run (every 10 minutes from the start) finds the greylist delay
-// (5 minutes) over and delivers.
+// A greylisting destination replies to the first try with 451. Sendmail's
+// next queue run (every 10 minutes from the start) comes after the greylist
+// delay (5 minutes) and delivers.
 TEST(BenchFaults, GreylistingDelaysToTheNextQueueRun) {
   BenchScenario s = queueing_scenario(1, 0.001, 20);
   s.workload.domains = 1;
@@ -152,8 +152,8 @@ TEST(BenchCache, QueueRunReusesConnections) {
   BenchResult uncached = run(s, "sendmail:QueueInterval=10m,ConnectionCacheSize=0", 1);
   EXPECT_EQ(uncached.delivered, 20u);
   EXPECT_EQ(uncached.reused_connections, 0u);
-  // Each reuse saves the connection, the greeting and EHLO: two round trips
-  // of 4 us here, so the run ends sooner only by a little; the count is the check.
+  // Each reuse saves the connection, the greeting and EHLO, two round trips
+  // of 4 us here. The run ends sooner only by a little, so the count is the check.
   EXPECT_LE(cached.end_time, uncached.end_time);
 }
 

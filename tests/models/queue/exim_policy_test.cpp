@@ -115,7 +115,9 @@ TEST(EximPolicy, RetryScheduleThenExpiry) {
       EXPECT_LE(policy->next_due(run - 1), run);
       EXPECT_TRUE(policy->take_due(run).empty()) << run;
     }
-    if (t > 0) EXPECT_LE(policy->next_due(previous), t);
+    if (t > 0) {
+      EXPECT_LE(policy->next_due(previous), t);
+    }
     std::vector<Item> got = policy->take_due(t);
     ASSERT_EQ(got.size(), 1u) << t;
     Disposition want = t == 84600 ? Disposition::EXPIRED : Disposition::REQUEUED;
