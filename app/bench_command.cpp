@@ -56,6 +56,7 @@ json to_json(const sim::BenchResult& r) {
               {"attempts", r.attempts},
               {"retries", r.retries},
               {"refused", r.refused},
+              {"held", r.held},
               {"duplicates", r.duplicates},
               {"interrupted", r.interrupted},
               {"local", r.local},
@@ -290,6 +291,7 @@ int bench_command(const BenchArgs& args) {
   if (!args.json_file.empty()) {
     std::ofstream out(args.json_file);
     out << rows.dump(2) << "\n";
+    out.close();
     if (!out) {
       std::cerr << "mailsim bench: cannot write " << args.json_file << ": " << std::strerror(errno) << "\n";
       status = kExitFailure;
@@ -309,6 +311,7 @@ int bench_command(const BenchArgs& args) {
       }
       out << "\n";
     }
+    out.close();  // a full disk shows only when the buffer is written
     if (!out) {
       std::cerr << "mailsim bench: cannot write " << args.csv << ": " << std::strerror(errno) << "\n";
       status = kExitFailure;

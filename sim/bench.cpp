@@ -125,6 +125,8 @@ class BenchRun {
   std::unordered_map<std::string, std::size_t> domain_index_;
   std::unordered_map<queue::ItemId, Delivery> deliveries_;
   std::unordered_set<queue::ItemId> active_;  // being tried
+  std::set<std::string> down_;                 // hosts whose link is down or that crashed
+  bool host_up(const std::string& host) const { return !down_.count(host); }
   std::vector<std::unique_ptr<Listener>> listeners_;
 
   // The queue runner's connection cache, least recently used first.
@@ -332,8 +334,13 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
                                       bool use_cache) {
   // The MX lookup: from the cache, else one query round trip to the name
   // server. During an outage the resolver gives up after its tries.
+  // The relay's own link down: its connections go unanswered.
+  if (!host_up(kRelay)) {
+    sg4::this_actor::sleep_for(sc_.connect_timeout);
+    return queue::Outcome::UNREACHABLE;
+  }
   if (now() >= dom.mx_cached_until) {
-    if (now() < dns_down_until_) {
+    if (now() < dns_down_until_ || !host_up(kDns)) {
       sg4::this_actor::sleep_for(sc_.dns_timeout * sc_.dns_attempts);
       return queue::Outcome::UNREACHABLE;
     }
@@ -482,8 +489,8 @@ void BenchRun::finish(const Delivery& d, queue::Outcome outcome) {
 // rate-limiting and temporarily failing domains reply to RCPT with a 4xx.
 class SinkHooks : public smtp::ServerHooks {
  public:
-  SinkHooks(DomainState& dom, const Connection& conn, std::uint64_t& duplicates)
-      : dom_(dom), conn_(conn), duplicates_(duplicates) {}
+  SinkHooks(DomainState& dom, const Connection& conn, std::uint64_t& duplicates, const unsigned& relay_epoch)
+      : dom_(dom), conn_(conn), duplicates_(duplicates), relay_epoch_(relay_epoch), started_epoch_(relay_epoch) {}
   std::int64_t now() override { return static_cast<std::int64_t>(sg4::Engine::get_clock()) + 1796400000; }
   smtp::RcptVerdict check_rcpt(const std::string&) override { return smtp::RcptVerdict::ACCEPT; }
   std::optional<std::string> check_mail(const std::string& address, const std::string&) override {
@@ -501,6 +508,9 @@ class SinkHooks : public smtp::ServerHooks {
     return std::nullopt;
   }
   std::string accept_message(const message::Envelope&, std::string, const smtp::SessionInfo&) override {
+    // The relay crashed during the session: its connection died before the
+    // final dot arrived, so the MX delivers nothing.
+    if (relay_epoch_ != started_epoch_) return "0";
     queue::ItemId id = std::stoull(conn_.last_tag().empty() ? "0" : conn_.last_tag());
     if (!dom_.received.insert(id).second) ++duplicates_;
     return fmt::format("{:014X}", id);
@@ -510,13 +520,15 @@ class SinkHooks : public smtp::ServerHooks {
   DomainState& dom_;
   const Connection& conn_;
   std::uint64_t& duplicates_;
+  const unsigned& relay_epoch_;
+  unsigned started_epoch_;
   std::string sender_;
 };
 
 void BenchRun::serve_mx(std::size_t domain, std::shared_ptr<Connection> conn) {
   DomainState& dom = domains_[domain];
   conn->attach();
-  SinkHooks hooks(dom, *conn, result_.duplicates);
+  SinkHooks hooks(dom, *conn, result_.duplicates, epoch_);
   smtp::ServerConfig config;
   config.hostname = dom.mx;
   config.auth_mechanisms.clear();
@@ -554,6 +566,8 @@ void BenchRun::faults() {
         // A link serves one host in the star: while it is down nothing
         // reaches that host. NOTE: transfers already on the link finish.
         net_.set_up(f.target, f.action == FaultAction::UP);
+        if (f.action == FaultAction::UP) down_.erase(f.target);
+        else down_.insert(f.target);
         break;
       case FaultAction::CRASH:
         if (f.target == kRelay) {
@@ -570,11 +584,15 @@ void BenchRun::faults() {
           depth_changed();
         } else {
           net_.set_up(f.target, false);
+          down_.insert(f.target);
         }
         break;
       case FaultAction::RESTART:
         if (f.target == kRelay) relay_up_ = true;
-        else net_.set_up(f.target, true);
+        else {
+          net_.set_up(f.target, true);
+          down_.erase(f.target);
+        }
         break;
       case FaultAction::OUTAGE:
         dns_down_until_ = f.at + f.duration;
@@ -645,6 +663,7 @@ BenchResult BenchRun::run() {
 
   result_.end_time = std::min(now(), sc_.horizon);
   result_.queued = deliveries_.size();
+  result_.held = held_.size();
   if (!latencies_.empty()) result_.latency = workload::summarize(latencies_);
   if (first_arrival_ >= 0) {
     depth_.set(result_.end_time, depth_.max() >= 0 ? static_cast<double>(deliveries_.size()) : 0);

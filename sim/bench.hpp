@@ -66,6 +66,7 @@ struct BenchResult {
   std::uint64_t attempts = 0;
   std::uint64_t retries = 0;      ///< attempts after the first of each delivery
   std::uint64_t refused = 0;      ///< times an arrival was refused (and offered again later)
+  std::uint64_t held = 0;         ///< messages the clients still held at the end, never accepted
   std::uint64_t duplicates = 0;   ///< deliveries an MX received more than once (RFC 5321 6.1)
   std::uint64_t interrupted = 0;  ///< attempts cut short by a relay crash
   std::uint64_t local = 0;        ///< replayed recipients without a domain, not relayed

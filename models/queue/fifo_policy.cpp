@@ -17,6 +17,8 @@ FifoConfig FifoPolicy::parse_settings(const std::vector<spec::Setting>& settings
       config.concurrency = spec::integer_value(setting, 1);
     } else if (setting.name == "retry") {
       config.retry = spec::duration_value(setting);
+      // A zero interval would retry a deferred message at the same instant forever.
+      if (config.retry <= 0) spec::fail(setting.value_column, "retry must be longer than 0, e.g. retry=15m");
     } else if (setting.name == "lifetime") {
       config.lifetime = spec::duration_value(setting);
     } else {

@@ -20,7 +20,7 @@ namespace {
 // SimGrid allows one engine per process, so each run is made in a child.
 BenchResult run(const BenchScenario& s, const std::string& policy, std::uint64_t seed) {
   struct Numbers {
-    std::uint64_t counts[14];
+    std::uint64_t counts[15];
     double values[11];
   } n{};
   int fds[2];
@@ -36,7 +36,7 @@ BenchResult run(const BenchScenario& s, const std::string& policy, std::uint64_t
       _exit(2);
     }
     Numbers out{{r.messages, r.deliveries, r.delivered, r.bounced, r.expired, r.queued, r.attempts, r.retries,
-                 r.refused, r.duplicates, r.interrupted, r.latency.count, r.reused_connections, r.stale_connections},
+                 r.refused, r.duplicates, r.interrupted, r.latency.count, r.reused_connections, r.stale_connections, r.held},
                 {r.end_time, r.throughput, r.latency.mean, r.latency.p50, r.latency.p95, r.latency.p99,
                  r.latency.max, r.max_depth, r.mean_depth, r.wall_seconds, 0}};
     ssize_t written = write(fds[1], &out, sizeof out);
@@ -58,6 +58,7 @@ BenchResult run(const BenchScenario& s, const std::string& policy, std::uint64_t
   r.latency.count = n.counts[11];
   r.reused_connections = n.counts[12];
   r.stale_connections = n.counts[13];
+  r.held = n.counts[14];
   double* v[] = {&r.end_time,    &r.throughput,  &r.latency.mean, &r.latency.p50, &r.latency.p95,
                  &r.latency.p99, &r.latency.max, &r.max_depth,    &r.mean_depth,  &r.wall_seconds};
   for (int i = 0; i < 10; ++i) *v[i] = n.values[i];
@@ -168,6 +169,43 @@ TEST(BenchFaults, RelayCrashLosesNothing) {
   EXPECT_EQ(r.messages, 400u);
   EXPECT_EQ(r.delivered + r.bounced + r.expired + r.queued, r.deliveries);
   EXPECT_EQ(r.queued, 0u);
+}
+
+// A crash while the message is still on the wire: the MX never gets the
+// final dot, so the retry after the restart is no duplicate. 10 MB at
+// 1 Mbit/s take 80 s, and the crash comes at 20 s.
+TEST(BenchFaults, CrashMidTransferNoDuplicate) {
+  BenchScenario s = queueing_scenario(1, 0.001, 1);
+  s.bandwidth = 125000;
+  s.workload.sizes.fixed = 10e6;
+  s.workload.domains = 1;
+  s.faults = workload::parse_faults("at 20s host relay.bench crash\nat 21s host relay.bench restart\n", "t");
+  BenchResult r = run(s, "postfix", 1);
+  EXPECT_EQ(r.interrupted, 1u);
+  EXPECT_EQ(r.delivered, 1u);
+  EXPECT_EQ(r.duplicates, 0u);
+}
+
+// While the relay's own link is down its connections time out, so nothing
+// is delivered before the link comes back at 60 s.
+TEST(BenchFaults, RelayLinkDownDelays) {
+  BenchScenario s = queueing_scenario(2, 0.001, 20);
+  s.faults = workload::parse_faults("at 0s link relay.bench down\nat 60s link relay.bench up\n", "t");
+  BenchResult r = run(s, "fifo:concurrency=5,retry=1m", 1);
+  EXPECT_EQ(r.delivered, r.deliveries);
+  EXPECT_GT(r.retries, 0u);
+  EXPECT_GE(r.latency.p50, 60.0 - 20 / 2.0 * 3);
+}
+
+// A relay that never restarts: the clients keep what it turned away, and
+// the figures say so.
+TEST(BenchFaults, HeldMailIsCounted) {
+  BenchScenario s = queueing_scenario(10, 0.001, 100);
+  s.horizon = 3600;
+  s.faults = workload::parse_faults("at 5s host relay.bench crash\n", "t");
+  BenchResult r = run(s, "postfix", 1);
+  EXPECT_GT(r.held, 0u);
+  EXPECT_EQ(r.messages + r.held, 100u);
 }
 
 TEST(BenchFaults, DnsOutageDefers) {
