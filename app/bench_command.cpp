@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -22,9 +23,9 @@
 
 #include "app/commands.hpp"
 #include "models/common/error.hpp"
-#include "models/queue/policy.hpp"
 #include "models/workload/stats.hpp"
 #include "sim/bench.hpp"
+#include "sim/yaml_reader.hpp"
 
 namespace mailsim::app {
 namespace {
@@ -34,6 +35,7 @@ using nlohmann::json;
 struct BenchArgs {
   std::string scenario;
   std::string policies;
+  CLI::Option* policies_option = nullptr;  // to tell `--policies ""` from no --policies
   std::vector<std::string> sets;
   unsigned seeds = 1;
   unsigned jobs = 0;
@@ -44,7 +46,10 @@ struct BenchArgs {
 const std::vector<std::string> kKeys = {"delivered", "throughput", "p50",     "p95",     "p99",    "max",
                                         "max_depth", "mean_depth", "retries", "bounced", "expired"};
 
+// The latency figures are null for a run that delivered nothing: it has no percentiles, and
+// 0 would read as instant delivery.
 json to_json(const sim::BenchResult& r) {
+  auto latency = [&r](double value) { return r.latency.count > 0 ? json(value) : json(nullptr); };
   return json{{"policy", r.policy},
               {"seed", r.seed},
               {"messages", r.messages},
@@ -64,39 +69,45 @@ json to_json(const sim::BenchResult& r) {
               {"stale_connections", r.stale_connections},
               {"end_time", r.end_time},
               {"throughput", r.throughput},
-              {"mean", r.latency.mean},
-              {"p50", r.latency.p50},
-              {"p95", r.latency.p95},
-              {"p99", r.latency.p99},
-              {"max", r.latency.max},
+              {"mean", latency(r.latency.mean)},
+              {"p50", latency(r.latency.p50)},
+              {"p95", latency(r.latency.p95)},
+              {"p99", latency(r.latency.p99)},
+              {"max", latency(r.latency.max)},
               {"max_depth", r.max_depth},
               {"mean_depth", r.mean_depth},
               {"wall_seconds", r.wall_seconds}};
 }
 
-// Splits `a,b:x=1,y=2,c` into policies: a comma starts a new policy only
-// when a policy name follows.
-std::vector<std::string> split_policies(const std::string& text) {
-  static const std::vector<std::string> names = {"sendmail", "postfix", "exim", "fifo"};
-  std::vector<std::string> out;
-  std::string current;
-  std::size_t i = 0;
-  while (i <= text.size()) {
-    std::size_t comma = text.find(',', i);
-    std::string piece = text.substr(i, comma == std::string::npos ? std::string::npos : comma - i);
-    std::string name = piece.substr(0, piece.find(':'));
-    bool starts = std::find(names.begin(), names.end(), name) != names.end();
-    if (starts || current.empty()) {
-      if (!current.empty()) out.push_back(current);
-      current = piece;
-    } else {
-      current += "," + piece;
-    }
-    if (comma == std::string::npos) break;
-    i = comma + 1;
-  }
-  if (!current.empty()) out.push_back(current);
-  return out;
+// True when two paths name one file, also through `./`, `..` or a symbolic link.
+bool same_file(const std::string& a, const std::string& b) {
+  // weakly_canonical leaves a relative path without an existing prefix relative, so `x` and
+  // `./x` would differ; absolute() first makes both start at the root.
+  auto canonical = [](const std::string& path) {
+    std::error_code error;
+    std::filesystem::path absolute = std::filesystem::absolute(path, error);
+    if (error) return std::filesystem::path(path).lexically_normal();
+    std::filesystem::path resolved = std::filesystem::weakly_canonical(absolute, error);
+    return error ? absolute.lexically_normal() : resolved;
+  };
+  return canonical(a) == canonical(b);
+}
+
+// Rejects output files that would overwrite each other or the scenario.
+void check_output_paths(const BenchArgs& args) {
+  if (!args.csv.empty() && !args.json_file.empty() && same_file(args.csv, args.json_file))
+    throw InputError(
+        fmt::format("mailsim bench: --csv and --json both name {}, so the JSON would "
+                    "overwrite the CSV; give each its own file",
+                    args.json_file));
+  const std::pair<const char*, std::string> outputs[] = {{"--csv", args.csv},
+                                                         {"--json", args.json_file}};
+  for (const auto& [option, path] : outputs)
+    if (!path.empty() && same_file(path, args.scenario))
+      throw InputError(
+          fmt::format("mailsim bench: {} names the scenario file {}, which it would "
+                      "overwrite; give another file",
+                      option, path));
 }
 
 struct Run {
@@ -110,19 +121,34 @@ struct Run {
   json result;
 };
 
+// Only finished runs fill the bar. A run reports the share of its arrivals offered so far,
+// and its queue still drains after the last arrival, so a running run is shown by that share
+// in the text, not as a finished part of the bar.
 void draw_progress(const std::vector<Run>& runs) {
-  double total = 0;
-  int finished = 0;
+  std::size_t finished = 0;
+  std::size_t running = 0;
+  double offered = 0;
   for (const auto& r : runs) {
-    total += r.done ? 1.0 : r.progress;
-    finished += r.done ? 1 : 0;
+    if (r.done) {
+      ++finished;
+    } else if (r.pid > 0) {
+      ++running;
+      offered += r.progress;
+    }
   }
-  double fraction = runs.empty() ? 1 : total / static_cast<double>(runs.size());
-  int width = 40;
-  int filled = static_cast<int>(fraction * width);
-  std::cerr << fmt::format("\r[{}{}] {:3.0f}%  {}/{} runs", std::string(filled, '#'),
-                           std::string(width - filled, '.'), fraction * 100, finished, runs.size())
-            << std::flush;
+  const double fraction =
+      runs.empty() ? 1 : static_cast<double>(finished) / static_cast<double>(runs.size());
+  const int width = 16;
+  const int filled = static_cast<int>(fraction * width);
+  std::string line =
+      fmt::format("\r[{}{}] {:3.0f}%  {}/{} runs done", std::string(filled, '#'),
+                  std::string(width - filled, '.'), fraction * 100, finished, runs.size());
+  if (running > 0)
+    line += fmt::format("; {} running, arrivals {:.0f}% offered", running,
+                        offered / static_cast<double>(running) * 100);
+  // Spaces clear what is left of a longer line drawn before. The line stays within 80
+  // columns, because `\r` cannot return to the start of a wrapped line.
+  std::cerr << fmt::format("{:<79}", line) << std::flush;
 }
 
 // The child: one run, reported on `fd` as progress lines and one result line.
@@ -158,9 +184,15 @@ void draw_progress(const std::vector<Run>& runs) {
 }
 
 int bench_command(const BenchArgs& args) {
+  check_output_paths(args);
   sim::BenchScenario scenario = sim::load_bench_scenario(args.scenario, args.sets);
-  std::vector<std::string> policies = split_policies(args.policies.empty() ? scenario.policy : args.policies);
-  for (const auto& p : policies) queue::make_policy(p);  // InputError before anything runs
+  // Checked before anything runs. The scenario's relay.policy was checked where it is written.
+  const bool policies_given = args.policies_option != nullptr && args.policies_option->count() > 0;
+  std::vector<std::string> policies;
+  for (const auto& item :
+       policies_given ? sim::parse_policy_list(args.policies, SourcePos{"--policies", 1, 1})
+                      : sim::parse_policy_list(scenario.policy, SourcePos{scenario.file, 0, 0}))
+    policies.push_back(item.spec);
 
   std::vector<Run> runs;
   for (std::size_t p = 0; p < policies.size(); ++p)
@@ -248,9 +280,20 @@ int bench_command(const BenchArgs& args) {
     json per_seed = json::array();
     for (const auto& key : kKeys) {
       std::vector<double> values;
-      for (const auto& r : runs)
-        if (r.policy == p) values.push_back(r.result[key].get<double>());
-      if (values.size() >= 2) {
+      bool missing = false;  // a run without this figure: a latency of a run that delivered nothing
+      for (const auto& r : runs) {
+        if (r.policy != p) continue;
+        if (r.result[key].is_null())
+          missing = true;
+        else
+          values.push_back(r.result[key].get<double>());
+      }
+      if (missing) {
+        // NOTE: a mean over only the seeds that delivered would hide the others, so the row
+        // has none; each run's own figures are under "runs".
+        row[key] = nullptr;
+        ci[key] = nullptr;
+      } else if (values.size() >= 2) {
         workload::ConfidenceInterval c = workload::confidence_interval95(values);
         row[key] = c.mean;
         ci[key] = c.half_width;
@@ -268,9 +311,11 @@ int bench_command(const BenchArgs& args) {
 
   // The table.
   auto cell = [&](const json& row, const std::string& key, int precision) {
+    if (row[key].is_null()) return std::string("none");
     double v = row[key].get<double>();
     std::string text = fmt::format("{:.{}f}", v, precision);
-    if (!row["ci95"][key].is_null()) text += fmt::format("±{:.{}f}", row["ci95"][key].get<double>(), precision);
+    if (!row["ci95"][key].is_null())
+      text += fmt::format("±{:.{}f}", row["ci95"][key].get<double>(), precision);
     return text;
   };
   std::cout << fmt::format("{}: {} seed{} per policy; latency in seconds, throughput in deliveries/s\n",
@@ -306,7 +351,9 @@ int bench_command(const BenchArgs& args) {
       std::string name = row["policy"].get<std::string>();
       out << '"' << name << '"' << "," << args.seeds;
       for (const auto& k : kKeys) {
-        out << "," << fmt::format("{}", row[k].get<double>()) << ",";
+        out << ",";
+        if (!row[k].is_null()) out << fmt::format("{}", row[k].get<double>());
+        out << ",";
         if (!row["ci95"][k].is_null()) out << fmt::format("{}", row["ci95"][k].get<double>());
       }
       out << "\n";
@@ -330,10 +377,12 @@ Command add_bench_command(CLI::App& app) {
                "per policy: delivered, throughput, latency p50/p95/p99/max, queue depth, retries, bounces");
   cmd->add_option("scenario", a.scenario, "Bench scenario file (YAML), e.g. scenarios/bench/poisson.yaml")
       ->required();
-  cmd->add_option("--policies", a.policies,
-                  "Comma-separated policies: sendmail, postfix, exim, fifo, each optionally with settings after "
-                  "a colon, e.g. sendmail:QueueSortOrder=host,MaxQueueRunSize=100,postfix (default: the "
-                  "scenario's relay.policy)");
+  a.policies_option = cmd->add_option(
+      "--policies", a.policies,
+      "Comma-separated policies: sendmail, postfix, exim, fifo, each optionally with settings "
+      "after "
+      "a colon, e.g. sendmail:QueueSortOrder=host,MaxQueueRunSize=100,postfix (default: the "
+      "scenario's relay.policy)");
   cmd->add_option("--seeds", a.seeds, "Runs per policy, with seeds counting up from the scenario's seed")
       ->check(CLI::Range(1u, 1000u));
   cmd->add_option("--jobs", a.jobs, "Runs at once, each in its own process (default: the number of CPUs)")

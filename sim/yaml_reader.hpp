@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -27,16 +29,39 @@ class Reader {
 
   SourcePos pos(const YAML::Node& node) const {
     YAML::Mark m = node.Mark();
-    if (m.is_null()) return SourcePos{"--set", 0, 0};  // only overrides make nodes without a mark
+    if (m.is_null()) {
+      // Only overrides make nodes without a mark.
+      for (const auto& [set, assignment] : overrides_)
+        if (set.is(node)) return SourcePos{"--set " + assignment, 0, 0};
+      return SourcePos{"--set", 0, 0};
+    }
     return SourcePos{file_, m.line + 1, m.column + 1};
+  }
+
+  /// Records that `node` was set by `--set assignment`, so that pos() names the assignment.
+  void note_override(const YAML::Node& node, const std::string& assignment) {
+    overrides_.emplace_back(node, assignment);
   }
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
     throw InputError(pos(node), message);
   }
 
+  // Also rejects a key given twice: yaml-cpp keeps both, but node[key] finds only the first, so
+  // the second would be ignored without a word.
   void expect_map(const YAML::Node& node, const std::string& what) const {
     if (!node.IsMap()) fail(node, fmt::format("{} must be a mapping of keys to values", what));
+    std::map<std::string, YAML::Node> seen;
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar())
+        fail(kv.first, fmt::format("a key in {} must be a single value", what));
+      auto [first, inserted] = seen.emplace(kv.first.Scalar(), kv.first);
+      if (!inserted) {
+        SourcePos at = pos(first->second);
+        fail(kv.first, fmt::format("duplicate key '{}' in {} (first given at line {}); remove one",
+                                   kv.first.Scalar(), what, at.line));
+      }
+    }
   }
 
   void expect_keys(const YAML::Node& node, const std::string& what,
@@ -112,10 +137,24 @@ class Reader {
 
  private:
   std::string file_;
+  std::vector<std::pair<YAML::Node, std::string>> overrides_;  // nodes set by --set
 };
 
 /// Applies one `--set path=value` override to a scenario's YAML tree.
 void apply_override(YAML::Node root, const std::string& assignment);
+
+/// One queue policy spec out of a comma-separated list.
+struct PolicyListItem {
+  std::string spec;  ///< e.g. `sendmail:QueueSortOrder=host,MaxQueueRunSize=100`
+  int column = 1;    ///< where the spec starts in the list, counting from 1
+};
+
+/// Splits a list such as `sendmail:QueueSortOrder=host,MaxQueueRunSize=100,postfix` into
+/// policy specs (a comma starts a new policy only when a policy name follows it) and checks
+/// each with queue::make_policy. Also rejects an empty policy, a setting given twice in one
+/// spec and a spec listed twice. Errors are InputErrors at `origin`, the position of the
+/// list's first character, moved right by the column in the list.
+std::vector<PolicyListItem> parse_policy_list(const std::string& text, const SourcePos& origin);
 
 /// Returns the whole contents of a file. Throws InputError when it cannot be read.
 inline std::string read_text_file(const std::string& path) {

@@ -41,17 +41,25 @@ bool is_name(std::string_view text) {
 // Reads one line's tokens in order and reports the first one that does not fit.
 class LineReader {
  public:
-  LineReader(std::vector<Token> tokens, std::string_view line, SourcePos pos)
-      : tokens_(std::move(tokens)), line_(line), pos_(std::move(pos)) {}
+  // `pos` is the line's position; token columns are shifted by first_column - 1.
+  LineReader(std::vector<Token> tokens, std::string_view line, SourcePos pos, int first_column)
+      : tokens_(std::move(tokens)), line_(line), pos_(std::move(pos)), shift_(first_column - 1) {}
 
   [[noreturn]] void fail(const std::string& expected) const {
+    if (next_ < tokens_.size())
+      throw InputError(here(), fmt::format("expected {}, got '{}'", expected, tokens_[next_].text));
     SourcePos at = pos_;
-    if (next_ < tokens_.size()) {
-      at.column = tokens_[next_].column;
-      throw InputError(at, fmt::format("expected {}, got '{}'", expected, tokens_[next_].text));
-    }
-    at.column = static_cast<int>(line_.find_last_not_of(" \t\r") + 2);
+    at.column = static_cast<int>(line_.find_last_not_of(" \t\r") + 2) + shift_;
     throw InputError(at, fmt::format("expected {} at the end of the line", expected));
+  }
+
+  // Position of the next token, or of the end of the line after the last one.
+  SourcePos here() const {
+    SourcePos at = pos_;
+    at.column = (next_ < tokens_.size() ? tokens_[next_].column
+                                        : static_cast<int>(line_.find_last_not_of(" \t\r") + 2)) +
+                shift_;
+    return at;
   }
 
   std::string_view peek() const { return next_ < tokens_.size() ? tokens_[next_].text : ""; }
@@ -90,48 +98,57 @@ class LineReader {
     if (next_ < tokens_.size()) fail("the end of the line (or a '#' comment)");
   }
 
-  int column() const { return next_ < tokens_.size() ? tokens_[next_].column : 0; }
-
  private:
   std::vector<Token> tokens_;
   std::string_view line_;
   SourcePos pos_;
+  int shift_;
   std::size_t next_ = 0;
 };
 
-Fault parse_line(LineReader& reader, SourcePos pos) {
+Fault parse_line(LineReader& reader) {
   Fault fault;
-  fault.pos = pos;
-  fault.pos.column = reader.column();
+  fault.pos = reader.here();
   reader.keyword("at");
+  fault.time_pos = reader.here();
   fault.at = reader.duration("a time", true);
+  fault.target_pos = reader.here();
   switch (reader.one_of({"link", "host", "dns", "domain"}, "'link', 'host', 'dns' or 'domain'")) {
     case 0:
       fault.kind = FaultKind::LINK;
+      fault.target_pos = reader.here();
       fault.target = reader.name("link");
+      fault.action_pos = reader.here();
       fault.action = reader.one_of({"down", "up"}, "'down' or 'up'") == 0 ? FaultAction::DOWN
                                                                           : FaultAction::UP;
       break;
     case 1:
       fault.kind = FaultKind::HOST;
+      fault.target_pos = reader.here();
       fault.target = reader.name("host");
+      fault.action_pos = reader.here();
       fault.action = reader.one_of({"crash", "restart"}, "'crash' or 'restart'") == 0
                          ? FaultAction::CRASH
                          : FaultAction::RESTART;
       break;
     case 2:
       fault.kind = FaultKind::DNS;
+      fault.action_pos = reader.here();
       reader.keyword("outage");
       fault.action = FaultAction::OUTAGE;
       reader.keyword("for");
+      fault.duration_pos = reader.here();
       fault.duration = reader.duration("a positive duration", false);
       break;
     default:
       fault.kind = FaultKind::DOMAIN;
+      fault.target_pos = reader.here();
       fault.target = reader.name("domain");
+      fault.action_pos = reader.here();
       reader.keyword("tempfail");
       fault.action = FaultAction::TEMPFAIL;
       reader.keyword("for");
+      fault.duration_pos = reader.here();
       fault.duration = reader.duration("a positive duration", false);
       break;
   }
@@ -154,22 +171,55 @@ FaultAction required_before(FaultAction action) {
 }
 
 // A link may only come up after it went down, and a host may only restart after a crash.
-// Both start up, so a first `up` or `restart` is an error too.
+// Both start up, so a first `up` or `restart` is an error too. The error points at the action.
 void check_order(const std::vector<Fault>& faults) {
-  std::map<std::pair<FaultKind, std::string>, bool> down;
+  std::map<std::pair<FaultKind, std::string>, const Fault*>
+      down;  // target -> the fault that took it down
   for (const Fault& fault : faults) {
     if (fault.kind != FaultKind::LINK && fault.kind != FaultKind::HOST) continue;
     const bool going_down = fault.action == FaultAction::DOWN || fault.action == FaultAction::CRASH;
-    bool& is_down = down[{fault.kind, fault.target}];
-    if (going_down == is_down) {
+    const Fault*& taken_down_by = down[{fault.kind, fault.target}];
+    if (going_down && taken_down_by != nullptr) {
       throw InputError(
-          fault.pos,
-          fmt::format("{} {} is {} at {}, so '{}' needs an earlier '{}'", to_string(fault.kind),
-                      fault.target, is_down ? "already down" : "not down",
-                      units::format_duration(fault.at), to_string(fault.action),
+          fault.action_pos,
+          fmt::format("{} {} is already down at {} (since '{}' at {}, line {}), so "
+                      "'{}' needs an earlier '{}'",
+                      to_string(fault.kind), fault.target, units::format_duration(fault.at),
+                      to_string(taken_down_by->action), units::format_duration(taken_down_by->at),
+                      taken_down_by->pos.line, to_string(fault.action),
                       to_string(required_before(fault.action))));
     }
-    is_down = going_down;
+    if (!going_down && taken_down_by == nullptr) {
+      throw InputError(
+          fault.action_pos,
+          fmt::format("{} {} is not down at {}, so '{}' needs an earlier '{}'",
+                      to_string(fault.kind), fault.target, units::format_duration(fault.at),
+                      to_string(fault.action), to_string(required_before(fault.action))));
+    }
+    taken_down_by = going_down ? &fault : nullptr;
+  }
+}
+
+// A DNS outage, or a domain's tempfail period, that starts before the previous one of the same
+// target ends would cut the earlier one short, because each sets when its target recovers.
+// The error points at the later one's time.
+void check_overlaps(const std::vector<Fault>& faults) {
+  std::map<std::pair<FaultKind, std::string>, const Fault*> last;
+  for (const Fault& fault : faults) {
+    if (fault.kind != FaultKind::DNS && fault.kind != FaultKind::DOMAIN) continue;
+    const Fault*& previous = last[{fault.kind, fault.target}];
+    if (previous != nullptr && fault.at < previous->at + previous->duration) {
+      const std::string outage_name = fault.kind == FaultKind::DNS
+                                          ? std::string("dns outage")
+                                          : fmt::format("domain {} tempfail", fault.target);
+      throw InputError(fault.time_pos,
+                       fmt::format("{} at {} overlaps the one at {} (line {}), which lasts until "
+                                   "{}; start it later or merge the two",
+                                   outage_name, units::format_duration(fault.at),
+                                   units::format_duration(previous->at), previous->pos.line,
+                                   units::format_duration(previous->at + previous->duration)));
+    }
+    previous = &fault;
   }
 }
 
@@ -237,9 +287,10 @@ std::optional<double> parse_compound_duration(std::string_view text) {
   return total;
 }
 
-std::vector<Fault> parse_faults(std::string_view text, const std::string& file) {
+std::vector<Fault> parse_faults(std::string_view text, const std::string& file, int first_line,
+                                int first_column) {
   std::vector<Fault> faults;
-  int line_number = 0;
+  int line_number = first_line - 1;
   std::size_t begin = 0;
   while (begin <= text.size()) {
     std::size_t end = text.find('\n', begin);
@@ -251,13 +302,13 @@ std::vector<Fault> parse_faults(std::string_view text, const std::string& file) 
 
     std::vector<Token> tokens = split_tokens(line);
     if (tokens.empty()) continue;
-    SourcePos pos{file, line_number, 0};
-    LineReader reader(std::move(tokens), line, pos);
-    faults.push_back(parse_line(reader, pos));
+    LineReader reader(std::move(tokens), line, SourcePos{file, line_number, 0}, first_column);
+    faults.push_back(parse_line(reader));
   }
   std::stable_sort(faults.begin(), faults.end(),
                    [](const Fault& a, const Fault& b) { return a.at < b.at; });
   check_order(faults);
+  check_overlaps(faults);
   return faults;
 }
 

@@ -20,88 +20,118 @@ constexpr std::uint64_t kBackgroundStream = 1;
 constexpr std::uint64_t kContentStream = 2;
 constexpr std::uint64_t kBurstStream = 4;
 
+[[noreturn]] void fail(const char* field, const std::string& message) {
+  throw WorkloadError(field, fmt::format("workload.{} {}", field, message));
+}
+
 // Throws unless `value` is finite and positive.
 void require_positive(double value, const char* field) {
   if (!(value > 0) || !std::isfinite(value))
-    throw InputError(fmt::format("workload {} must be a positive number, got {}", field, value));
+    fail(field, fmt::format("must be a positive number, got {}", value));
+}
+
+void validate_arrivals(const ArrivalSpec& a) {
+  switch (a.process) {
+    case ArrivalProcess::POISSON:
+      require_positive(a.rate, "arrivals.rate");
+      break;
+    case ArrivalProcess::DAILY:
+      require_positive(a.rate, "arrivals.rate");
+      if (!(a.amplitude >= 0 && a.amplitude <= 1))
+        fail("arrivals.amplitude", fmt::format("must be between 0 and 1, got {}", a.amplitude));
+      if (!std::isfinite(a.peak_offset))
+        fail("arrivals.peak_offset", "must be a finite number of seconds");
+      break;
+    case ArrivalProcess::BURSTS:
+      if (!(a.rate >= 0) || !std::isfinite(a.rate))
+        fail("arrivals.rate", fmt::format("must not be negative, got {}", a.rate));
+      require_positive(a.burst_every, "arrivals.burst_every");
+      require_positive(a.burst_length, "arrivals.burst_length");
+      // Overlapping bursts would need a merge of several sorted streams.
+      if (a.burst_length > a.burst_every)
+        fail("arrivals.burst_length", fmt::format("({} s) must not exceed burst_every ({} s)",
+                                                  a.burst_length, a.burst_every));
+      if (a.rate == 0 && a.burst_size == 0)
+        fail("arrivals.burst_size",
+             "is 0 and the background rate is 0: bursts need a "
+             "background rate or a burst_size");
+      break;
+  }
+}
+
+void validate_sizes(const SizeSpec& s) {
+  switch (s.kind) {
+    case SizeDistribution::FIXED:
+      require_positive(s.fixed, "sizes.size");
+      break;
+    case SizeDistribution::EXPONENTIAL:
+      require_positive(s.mean, "sizes.mean");
+      break;
+    case SizeDistribution::LOGNORMAL:
+      require_positive(s.median, "sizes.median");
+      if (!(s.sigma >= 0) || !std::isfinite(s.sigma))
+        fail("sizes.sigma", fmt::format("must not be negative, got {}", s.sigma));
+      break;
+    case SizeDistribution::PARETO:
+      require_positive(s.minimum, "sizes.minimum");
+      require_positive(s.alpha, "sizes.alpha");
+      // A heavy tail without a cap produces sizes no MTA accepts and can overflow.
+      if (s.max_size == 0)
+        fail("sizes.max", "is required for Pareto sizes, whose tail has no bound");
+      if (static_cast<double>(s.max_size) < s.minimum)
+        fail("sizes.max",
+             fmt::format("({}) is below the Pareto minimum {}", s.max_size, s.minimum));
+      break;
+  }
+}
+
+// The shares are checked in the order of DomainClassShares, so the error names the share at
+// which the sum first passes 1.
+void validate_classes(const DomainClassShares& shares) {
+  const std::pair<const char*, double> named[] = {{"classes.slow", shares.slow},
+                                                  {"classes.dead", shares.dead},
+                                                  {"classes.greylisting", shares.greylisting},
+                                                  {"classes.ratelimit", shares.ratelimit}};
+  double total = 0;
+  for (const auto& [field, share] : named) {
+    if (!(share >= 0 && share <= 1))
+      fail(field, fmt::format("is a share of the domains, between 0 and 1, got {}", share));
+    total += share;
+    // The same tolerance as DomainTable: 0.1 + 0.2 + 0.7 passes despite rounding.
+    if (total > 1 + 1e-9)
+      fail(field, fmt::format("brings the class shares to {:g}, more than 1 (the domains left "
+                              "over are normal)",
+                              total));
+  }
 }
 
 }  // namespace
 
+WorkloadError::WorkloadError(std::string field, const std::string& message)
+    : InputError(message), field_(std::move(field)) {}
+
 void validate(const WorkloadSpec& spec) {
   if (spec.count == 0 && spec.duration <= 0)
-    throw InputError("workload needs a message count or a duration, or both");
+    throw WorkloadError("", "workload needs a message count or a duration, or both");
   if (spec.duration < 0 || !std::isfinite(spec.duration))
-    throw InputError(fmt::format("workload duration must not be negative, got {}", spec.duration));
+    fail("duration", fmt::format("must not be negative, got {}", spec.duration));
+  validate_arrivals(spec.arrivals);
+  validate_sizes(spec.sizes);
 
-  const ArrivalSpec& a = spec.arrivals;
-  switch (a.process) {
-    case ArrivalProcess::POISSON:
-      require_positive(a.rate, "rate");
-      break;
-    case ArrivalProcess::DAILY:
-      require_positive(a.rate, "rate");
-      if (!(a.amplitude >= 0 && a.amplitude <= 1))
-        throw InputError(
-            fmt::format("workload amplitude must be between 0 and 1, got {}", a.amplitude));
-      if (!std::isfinite(a.peak_offset))
-        throw InputError("workload peak_offset must be a finite number of seconds");
-      break;
-    case ArrivalProcess::BURSTS:
-      if (!(a.rate >= 0) || !std::isfinite(a.rate))
-        throw InputError(fmt::format("workload rate must not be negative, got {}", a.rate));
-      require_positive(a.burst_every, "burst_every");
-      require_positive(a.burst_length, "burst_length");
-      // Overlapping bursts would need a merge of several sorted streams.
-      if (a.burst_length > a.burst_every)
-        throw InputError(
-            fmt::format("workload burst_length ({} s) must not exceed burst_every ({} s)",
-                        a.burst_length, a.burst_every));
-      if (a.rate == 0 && a.burst_size == 0)
-        throw InputError("workload with bursts needs a background rate or a burst_size");
-      break;
-  }
-
-  const SizeSpec& s = spec.sizes;
-  switch (s.kind) {
-    case SizeDistribution::FIXED:
-      require_positive(s.fixed, "size");
-      break;
-    case SizeDistribution::EXPONENTIAL:
-      require_positive(s.mean, "size mean");
-      break;
-    case SizeDistribution::LOGNORMAL:
-      require_positive(s.median, "size median");
-      if (!(s.sigma >= 0) || !std::isfinite(s.sigma))
-        throw InputError(fmt::format("workload size sigma must not be negative, got {}", s.sigma));
-      break;
-    case SizeDistribution::PARETO:
-      require_positive(s.minimum, "size minimum");
-      require_positive(s.alpha, "size alpha");
-      // A heavy tail without a cap produces sizes no MTA accepts and can overflow.
-      if (s.max_size == 0) throw InputError("workload Pareto sizes need a max_size");
-      break;
-  }
-  if (s.max_size != 0 && s.kind == SizeDistribution::PARETO &&
-      static_cast<double>(s.max_size) < s.minimum)
-    throw InputError(
-        fmt::format("workload max_size {} is below the Pareto minimum {}", s.max_size, s.minimum));
-
-  if (spec.domains == 0) throw InputError("workload needs at least 1 domain");
-  if (spec.users_per_domain == 0) throw InputError("workload needs at least 1 user per domain");
-  if (spec.sender_users == 0) throw InputError("workload needs at least 1 sender user");
-  if (spec.sender_domain.empty()) throw InputError("workload sender_domain is empty");
+  if (spec.domains == 0) fail("domains", "must be at least 1");
+  if (spec.users_per_domain == 0) fail("users_per_domain", "must be at least 1");
+  if (spec.sender_users == 0) fail("sender_users", "must be at least 1");
+  if (spec.sender_domain.empty()) fail("sender_domain", "is empty");
   if (!(spec.recipients >= 1) || !std::isfinite(spec.recipients))
-    throw InputError(
-        fmt::format("workload recipients must be at least 1, got {}", spec.recipients));
+    fail("recipients.mean", fmt::format("must be at least 1, got {}", spec.recipients));
   if (spec.recipient_count == RecipientCountKind::FIXED &&
       spec.recipients != std::floor(spec.recipients))
-    throw InputError(
-        fmt::format("workload fixed recipients must be a whole number, got {}", spec.recipients));
+    fail("recipients.mean",
+         fmt::format("of fixed recipients must be a whole number, got {}", spec.recipients));
   if (spec.domain_choice == DomainChoice::ZIPF &&
       (!(spec.zipf_exponent >= 0) || !std::isfinite(spec.zipf_exponent)))
-    throw InputError(
-        fmt::format("workload zipf_exponent must not be negative, got {}", spec.zipf_exponent));
+    fail("zipf_exponent", fmt::format("must not be negative, got {}", spec.zipf_exponent));
+  validate_classes(spec.classes);
 }
 
 Generator::Generator(WorkloadSpec spec)

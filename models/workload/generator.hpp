@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "models/common/error.hpp"
 #include "models/workload/domains.hpp"
 #include "models/workload/random.hpp"
 
@@ -100,7 +101,22 @@ struct WorkloadSpec {
   DomainClassParams class_params;
 };
 
-/// Throws InputError naming the first invalid field of `spec`.
+/// An invalid field of a WorkloadSpec.
+class WorkloadError : public InputError {
+ public:
+  WorkloadError(std::string field, const std::string& message);
+
+  /// The field's key path in a bench scenario's `workload` mapping, such as `arrivals.rate`,
+  /// `sizes.size` or `classes.dead`. It is empty when no one field is at fault, as when the
+  /// spec has neither a count nor a duration.
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string field_;
+};
+
+/// Throws WorkloadError naming the first invalid field of `spec`. Class shares are checked
+/// too: each in [0, 1], and their sum at most 1.
 void validate(const WorkloadSpec& spec);
 
 /// Lazy arrival stream. It keeps O(domains) state, never O(count): no arrival is stored once

@@ -168,6 +168,8 @@ class LineParser {
 
   // Seconds since the first line. The year starts at the caller's and goes up by one each time
   // the month goes back (a Dec -> Jan rollover), because syslog stamps have no year.
+  // NOTE: so a line stamped a month or more before the previous one is read as next year's,
+  // not as out of order.
   double time_of(const Stamp& stamp) {
     if (previous_month_ != 0 && stamp.month < previous_month_) ++year_;
     previous_month_ = stamp.month;
@@ -181,7 +183,16 @@ class LineParser {
     if (!started_) {
       started_ = true;
       out_.start_epoch = *epoch;
+    } else if (*epoch < previous_epoch_) {
+      // syslogd writes lines as the messages come in, so a line stamped earlier than the one
+      // before it means the log was edited or joined from several files out of order.
+      fail(0, fmt::format("timestamp '{}' is earlier than '{}' on line {}; a maillog's lines "
+                          "must be in time order",
+                          line_.substr(0, 15), previous_stamp_, previous_line_));
     }
+    previous_epoch_ = *epoch;
+    previous_stamp_ = std::string(line_.substr(0, 15));
+    previous_line_ = line_number_;
     return static_cast<double>(*epoch - out_.start_epoch);
   }
 
@@ -291,6 +302,9 @@ class LineParser {
   int year_ = options_.year;
   int previous_month_ = 0;
   bool started_ = false;
+  std::int64_t previous_epoch_ = 0;  // of the last timestamped line
+  std::string previous_stamp_;
+  int previous_line_ = 0;
   std::vector<Pending> messages_;
   std::unordered_map<std::string, std::size_t> index_;
   std::unordered_set<std::string> dsn_queue_ids_;

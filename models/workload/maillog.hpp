@@ -48,7 +48,8 @@ struct MaillogReplay {
 };
 
 /// Parses a maillog. Throws InputError (`file:line:column: ...`) for a line without a valid
-/// syslog timestamp and for a from= or to= line whose fields are malformed.
+/// syslog timestamp, for a line stamped earlier than the line before it, and for a from= or
+/// to= line whose fields are malformed.
 MaillogReplay parse_maillog(std::istream& input, const MaillogOptions& options);
 
 /// Parses maillog text held in memory.

@@ -1,8 +1,13 @@
 // `mailsim bench` from the command line: the table, the JSON and CSV rows,
 // and clear errors for bad policies and scenarios.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -57,7 +62,9 @@ TEST(BenchCommand, BadPolicyIsAnInputError) {
                            "--policies", "sendmail:QueueSortOrdr=host"},
                           false);
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("<policy>:1:10:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--policies:1:10: unknown sendmail setting \"QueueSortOrdr\""),
+            std::string::npos)
+      << r.err;
 }
 
 // CLI11's own checks (a range, a missing value) exit like every other input
@@ -80,6 +87,188 @@ TEST(BenchCommand, BadScenarioIsAnInputError) {
   Outcome r = run_mailsim({"bench", dir + "/b.yaml"}, false);
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find(dir + "/b.yaml:3:25: unknown size distribution 'zipf'"), std::string::npos) << r.err;
+}
+
+std::string write_scenario(const std::string& text) {
+  std::string path = temp_dir() + "/s.yaml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Each command-line mistake exits 2 with a message naming it.
+TEST(BenchCommand, ArgumentErrors) {
+  std::string scenario = write_scenario("workload: {count: 5}\n");
+  std::string dir = temp_dir();
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"--policies", ","}, "--policies:1:1: empty policy name"},
+      {{"--policies", ""}, "--policies:1:1: the policy list is empty"},
+      {{"--policies", "fifo,,postfix"}, "--policies:1:6: empty policy name"},
+      {{"--policies", "sendmail:MaxQueueRunSize=1,MaxQueueRunSize=2"},
+       "--policies:1:28: sendmail setting MaxQueueRunSize is given twice with different values"},
+      {{"--policies", "fifo,fifo"}, "--policies:1:6: policy fifo is listed twice"},
+      {{"--json", dir + "/x", "--csv", dir + "/./x"}, "--csv and --json both name"},
+      {{"--json", scenario}, "--json names the scenario file"},
+      {{"--set", "dns.tll=2h"}, "unknown key 'dns.tll' in dns"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"bench", scenario};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    Outcome r = run_mailsim(args, false);
+    EXPECT_EQ(r.status, 2) << c.message << ": " << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+  }
+  // The scenario was not overwritten.
+  EXPECT_EQ(read_file(scenario), "workload: {count: 5}\n");
+}
+
+TEST(BenchCommand, FaultErrorAtItsField) {
+  std::string scenario = write_scenario(
+      "workload: {count: 5, domains: 2}\nfaults: |\n  at 1m link mx.d3.example down\n");
+  Outcome r = run_mailsim({"bench", scenario}, false);
+  EXPECT_EQ(r.status, 2);
+  const int column = static_cast<int>(std::string("  at 1m link ").size()) + 1;
+  EXPECT_NE(r.err.find(scenario + ":3:" + std::to_string(column) +
+                       ": no host or link named 'mx.d3.example'"),
+            std::string::npos)
+      << r.err;
+}
+
+// --set reaches keys the file leaves out, with the mappings above them.
+TEST(BenchCommand, SetAddsMissingKeys) {
+  std::string scenario = write_scenario("workload: {count: 5}\n");
+  std::string dir = temp_dir();
+  Outcome r = run_mailsim({"bench", scenario, "--jobs", "1", "--set", "dns.ttl=2h", "--set",
+                           "relay.service_time.mean=5ms", "--json", dir + "/b.json"},
+                          false);
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto rows = nlohmann::json::parse(read_file(dir + "/b.json"));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["delivered"], 5);
+}
+
+// With every domain dead nothing is delivered, so there are no latency percentiles: "none" in
+// the table, null in the JSON and an empty CSV cell, with every key still present.
+TEST(BenchCommand, NoDeliveriesHaveNoPercentiles) {
+  std::string scenario =
+      write_scenario("horizon: 1h\nworkload: {count: 5, domains: 2, classes: {dead: 1}}\n");
+  std::string dir = temp_dir();
+  Outcome r = run_mailsim({"bench", scenario, "--policies", "fifo", "--seeds", "2", "--jobs", "1",
+                           "--json", dir + "/b.json", "--csv", dir + "/b.csv"},
+                          false);
+  ASSERT_EQ(r.status, 0) << r.err;
+
+  auto rows = nlohmann::json::parse(read_file(dir + "/b.json"));
+  ASSERT_EQ(rows.size(), 1u);
+  const auto& row = rows[0];
+  for (const char* key :
+       {"policy", "delivered", "throughput", "p50", "p95", "p99", "max", "max_depth", "mean_depth",
+        "retries", "bounced", "expired", "seeds", "ci95", "runs"})
+    EXPECT_TRUE(row.contains(key)) << key;
+  EXPECT_EQ(row["delivered"], 0);
+  for (const char* key : {"p50", "p95", "p99", "max"}) {
+    EXPECT_TRUE(row[key].is_null()) << key;
+    EXPECT_TRUE(row["ci95"][key].is_null()) << key;
+  }
+
+  ASSERT_EQ(row["runs"].size(), 2u);
+  for (const auto& run : row["runs"]) {
+    for (const char* key : {"mean", "p50", "p95", "p99", "max"}) {
+      EXPECT_TRUE(run.contains(key)) << key;
+      EXPECT_TRUE(run[key].is_null()) << key;
+    }
+  }
+
+  // The table's row: four "none" cells for p50, p95, p99 and max.
+  std::istringstream table(r.out);
+  std::string line, fifo_row;
+  while (std::getline(table, line))
+    if (line.rfind("fifo", 0) == 0) fifo_row = line;
+  int nones = 0;
+  for (auto at = fifo_row.find("none"); at != std::string::npos; at = fifo_row.find("none", at + 1))
+    ++nones;
+  EXPECT_EQ(nones, 4) << r.out;
+
+  // CSV: policy, seeds, then a value and its interval per key; p50 is the third key.
+  std::istringstream csv(read_file(dir + "/b.csv"));
+  std::string header, values;
+  std::getline(csv, header);
+  std::getline(csv, values);
+  std::vector<std::string> cells;
+  std::stringstream split(values);
+  for (std::string cell; std::getline(split, cell, ',');) cells.push_back(cell);
+  ASSERT_GE(cells.size(), 8u) << values;
+  EXPECT_EQ(cells[6], "") << values;  // p50
+  EXPECT_EQ(cells[7], "") << values;  // p50_ci95
+}
+
+// Runs mailsim with standard error on a pseudo-terminal, where the progress bar is drawn, and
+// returns what it wrote there.
+std::string run_on_terminal(const std::vector<std::string>& args, int& status) {
+  int master = posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return "no pseudo-terminal";
+  std::string slave_name = ptsname(master);
+
+  pid_t pid = fork();
+  if (pid == 0) {
+    int slave = open(slave_name.c_str(), O_RDWR | O_NOCTTY);
+    int null = open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(slave, 2);
+    std::vector<std::string> all = {MAILSIM_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(MAILSIM_BINARY, argv.data());
+    _exit(127);
+  }
+
+  std::string out;
+  char buffer[4096];
+  // read() fails with EIO once every process holding the terminal has closed it.
+  while (true) {
+    ssize_t n = read(master, buffer, sizeof buffer);
+    if (n > 0)
+      out.append(buffer, static_cast<std::size_t>(n));
+    else if (n < 0 && errno == EINTR)
+      continue;
+    else
+      break;
+  }
+  close(master);
+
+  int raw = 0;
+  waitpid(pid, &raw, 0);
+  status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return out;
+}
+
+// A run counts in the bar once it has finished, not when it has offered its arrivals.
+TEST(BenchCommand, ProgressCountsFinishedRuns) {
+  std::string scenario = write_scenario("workload: {count: 20}\n");
+  int status = -1;
+  std::string screen =
+      run_on_terminal({"bench", scenario, "--policies", "fifo", "--jobs", "1"}, status);
+  ASSERT_EQ(status, 0) << screen;
+  std::vector<std::string> frames;
+  std::stringstream split(screen);
+  for (std::string frame; std::getline(split, frame, '\r');)
+    if (frame.find("runs done") != std::string::npos) frames.push_back(frame);
+  ASSERT_GE(frames.size(), 2u) << screen;
+  int running_frames = 0;
+  for (const auto& frame : frames) {
+    if (frame.find("0/1 runs done") == std::string::npos) continue;
+    ++running_frames;
+    EXPECT_NE(frame.find("[................]   0%"), std::string::npos) << frame;
+  }
+  EXPECT_GE(running_frames, 1) << screen;
+  EXPECT_NE(frames.back().find("[################] 100%  1/1 runs done"), std::string::npos)
+      << frames.back();
 }
 
 }  // namespace

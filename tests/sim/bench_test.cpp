@@ -4,15 +4,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "models/common/error.hpp"
 #include "models/workload/stats.hpp"
 #include "sim/bench.hpp"
+#include "sim/yaml_reader.hpp"
 
 namespace mailsim::sim {
 namespace {
@@ -278,6 +281,270 @@ TEST(BenchScenarioFile, Errors) {
       EXPECT_NE(what.find(c.what), std::string::npos) << what;
     }
     std::remove(path.c_str());
+  }
+}
+
+// Removes the '@' that marks the expected error position from `text` and returns the line and
+// column of the character that followed it.
+std::pair<int, int> take_marker(std::string& text) {
+  const auto at = text.find('@');
+  if (at == std::string::npos) return {0, 0};
+  text.erase(at, 1);
+  std::size_t line_begin = at == 0 ? std::string::npos : text.rfind('\n', at - 1);
+  line_begin = line_begin == std::string::npos ? 0 : line_begin + 1;
+  const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+  return {line, static_cast<int>(at - line_begin) + 1};
+}
+
+std::optional<InputError> load_error(const std::string& path,
+                                     const std::vector<std::string>& overrides = {}) {
+  try {
+    load_bench_scenario(path, overrides);
+  } catch (const InputError& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+// Each error points at the value or key that is wrong, marked '@' in the text.
+TEST(BenchScenarioFile, ErrorPositions) {
+  struct Case {
+    std::string text;
+    std::string message;
+  };
+  const std::string workload = "workload:\n  count: 10\n  domains: 3\n";
+  const std::vector<Case> cases = {
+      // Faults: the entry's own field, inside a block indented by 2 or 4.
+      {workload + "faults: |\n  at 1m link relay.bench down\n  at 2m link relay.bench up\n"
+                  "  at 3m host @mx.d9.example crash\n",
+       "no host or link named 'mx.d9.example'"},
+      {workload + "faults: |\n    at 1m link @nowhere down\n", "no host or link named 'nowhere'"},
+      {workload + "faults: |\n  at 1m domain @d7.example tempfail for 5m\n",
+       "domain 'd7.example' is not a destination of the workload (d1.example ... d3.example)"},
+      {workload + "faults: |\n  at 1m link relay.bench down\n  at 2m link relay.bench @down\n",
+       "link relay.bench is already down"},
+      {workload + "faults: |\n  at 1m host relay.bench crash\n\n  at 2m host relay.bench @crash\n",
+       "host relay.bench is already down"},
+      {workload + "faults: |\n  at 1m link mx.d2.example down\n  at 2m host mx.d2.example @crash\n",
+       "mx.d2.example is already down"},
+      {workload + "faults: |\n  at 1h dns outage for 10m\n  at @1h5m dns outage for 1m\n",
+       "dns outage at 1h05m00s overlaps"},
+      {workload + "faults: |\n  at 1m domain d1.example tempfail for 10m\n"
+                  "  at @5m domain mx.d1.example tempfail for 1m\n",
+       "overlaps the one of d1.example"},
+      {workload + "faults: |\n  at 1m link relay.bench @sideways\n", "expected 'down' or 'up'"},
+      {workload + "faults: at 1m link relay.bench @sideways\n", "expected 'down' or 'up'"},
+      {workload + "faults: @>\n  at 1m link relay.bench down\n", "literal block scalar"},
+      // Shares: the one that brings the sum over 1.
+      {workload + "  classes: {slow: 0.5, dead: 0.25, greylisting: @0.3}\n",
+       "workload.classes.greylisting brings the class shares to 1.05, more than 1"},
+      // relay.policy: the column inside the value, also inside quotes.
+      {"relay:\n  policy: sendmail:@QueueSortOrdr=host\n" + workload,
+       "unknown sendmail setting \"QueueSortOrdr\""},
+      {"relay:\n  policy: \"fifo:concurrency=@0\"\n" + workload, "invalid concurrency value"},
+      {"relay: {policy: 'sendmail:MaxQueueRunSize=1,@MaxQueueRunSize=2'}\n" + workload,
+       "MaxQueueRunSize is given twice with different values ('1' and '2')"},
+      {"relay: {policy: 'fifo,@fifo'}\n" + workload, "policy fifo is listed twice"},
+      {"relay: {policy: 'fifo,@,exim'}\n" + workload, "empty policy name"},
+      // Generator limits.
+      {"workload: {count: 10, arrivals: {rate: @0/s}}\n",
+       "workload.arrivals.rate must be a positive number, got 0"},
+      {"workload:\n  count: 10\n  sizes: {size: @0}\n", "workload.sizes.size must be a positive"},
+      {"workload:\n  count: 10\n  sizes: @{distribution: pareto}\n",
+       "workload.sizes.max is required for Pareto sizes"},
+      // Keys given twice: the second.
+      {"workload:\n  count: 10\n  @count: 20\n",
+       "duplicate key 'count' in workload (first given at line 2)"},
+      {"network: {latency: 1ms, @latency: 2ms}\n" + workload, "duplicate key 'latency'"},
+  };
+  for (Case c : cases) {
+    const auto [line, column] = take_marker(c.text);
+    ASSERT_GT(line, 0) << c.text;
+    std::string path = write_temp(c.text);
+    auto error = load_error(path);
+    ASSERT_TRUE(error.has_value()) << c.text;
+    EXPECT_EQ(error->pos().file, path) << c.text;
+    EXPECT_EQ(error->pos().line, line) << c.text << error->what();
+    EXPECT_EQ(error->pos().column, column) << c.text << error->what();
+    EXPECT_NE(error->message().find(c.message), std::string::npos) << error->what();
+    std::remove(path.c_str());
+  }
+}
+
+// Valid neighbours of the cases above load, with each fault's fields at their place in the file.
+TEST(BenchScenarioFile, ValidFaultsAndPolicies) {
+  std::string text =
+      "relay: {policy: 'sendmail:MaxQueueRunSize=1,postfix,exim:retry=F,2h,15m;G,16h,1h,1.5'}\n"
+      "workload:\n  count: 10\n  domains: 3\n  classes: {slow: 0.25, dead: 0.25, greylisting: "
+      "0.5}\n"
+      "faults: |\n"
+      "  at 1m link mx.d2.example down\n"
+      "  at 2m link mx.d2.example up\n"
+      "  at 2m host mx.d2.example crash\n"
+      "  at 3m host mx.d2.example restart\n"
+      "  at 1h dns outage for 10m\n"
+      "  at 1h10m dns outage for 5m\n"
+      "  at 2h domain d1.example tempfail for 10m\n"
+      "  at 2h domain mx.d3.example tempfail for 10m\n"
+      "  at 2h10m domain mx.d1.example tempfail for 10m\n"
+      "  at 3h host relay.bench crash\n"
+      "  at 3h link relay.bench down\n";
+  std::string path = write_temp(text);
+  BenchScenario s = load_bench_scenario(path);
+  ASSERT_EQ(s.faults.size(), 11u);
+  for (const auto& f : s.faults) {
+    EXPECT_EQ(f.pos.file, path);
+    EXPECT_EQ(f.pos.column, 3) << f.pos.line;  // the `at`, after two spaces of indentation
+    EXPECT_EQ(f.target_pos.line, f.pos.line);
+  }
+  // The first fault is on line 7; its target starts after "  at 1m link ".
+  EXPECT_EQ(s.faults[0].pos.line, 7);
+  EXPECT_EQ(s.faults[0].target_pos.column,
+            static_cast<int>(std::string("  at 1m link ").size()) + 1);
+  EXPECT_EQ(s.faults[0].action_pos.column,
+            static_cast<int>(std::string("  at 1m link mx.d2.example ").size()) + 1);
+  std::remove(path.c_str());
+}
+
+TEST(BenchScenarioFile, EmptyMaillog) {
+  std::string log = write_temp("");
+  std::string text = "workload:\n  @replay: {maillog: " + log + "}\n";
+  const auto [line, column] = take_marker(text);
+  std::string path = write_temp(text);
+  auto error = load_error(path);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->pos().file, path);
+  EXPECT_EQ(error->pos().line, line);
+  EXPECT_EQ(error->pos().column, column);
+  EXPECT_NE(error->message().find("maillog " + log + " contains no deliveries"), std::string::npos)
+      << error->what();
+
+  // Other programs' lines only: still no deliveries.
+  std::ofstream(log) << "Dec  4 15:00:00 mail kernel: boot\n";
+  error = load_error(path);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->message().find("contains no deliveries"), std::string::npos) << error->what();
+
+  std::ofstream(log) << "Dec  4 15:00:00 mail sendmail[1]: AAA: from=<a@x.example>, size=10, "
+                        "class=0, nrcpts=1\n"
+                        "Dec  4 15:00:01 mail sendmail[2]: AAA: to=<b@y.example>, stat=Sent\n";
+  BenchScenario s = load_bench_scenario(path);
+  EXPECT_EQ(s.replay.size(), 1u);
+  std::remove(log.c_str());
+  std::remove(path.c_str());
+}
+
+// A maillog line stamped before the previous one is an error at that line of the maillog.
+TEST(BenchScenarioFile, MaillogOutOfOrder) {
+  std::string log = write_temp(
+      "Dec  4 15:00:05 mail sendmail[1]: AAA: from=<a@x.example>, size=10, class=0, nrcpts=1\n"
+      "Dec  4 15:00:04 mail sendmail[2]: AAA: to=<b@y.example>, stat=Sent\n");
+  std::string path = write_temp("workload:\n  replay: {maillog: " + log + "}\n");
+  auto error = load_error(path);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->pos().file, log);
+  EXPECT_EQ(error->pos().line, 2);
+  EXPECT_EQ(error->pos().column, 1);
+  EXPECT_NE(error->message().find("earlier than 'Dec  4 15:00:05' on line 1"), std::string::npos)
+      << error->what();
+  std::remove(log.c_str());
+  std::remove(path.c_str());
+}
+
+// --set reaches every documented key, also under mappings the file leaves out.
+TEST(BenchScenarioFile, SetValues) {
+  std::string path = write_temp("workload:\n  count: 10\n");
+  BenchScenario s = load_bench_scenario(
+      path, {"dns.ttl=2h", "workload.classes.dead=0.25", "relay.service_time.mean=5ms",
+             "relay.policy=fifo", "name=set", "workload.count=20"});
+  EXPECT_DOUBLE_EQ(s.dns_ttl, 7200.0);
+  EXPECT_DOUBLE_EQ(s.workload.classes.dead, 0.25);
+  EXPECT_EQ(s.service.kind, ServiceTime::Kind::FIXED);
+  EXPECT_DOUBLE_EQ(s.service.mean, 0.005);
+  EXPECT_EQ(s.policy, "fifo");
+  EXPECT_EQ(s.name, "set");
+  EXPECT_EQ(s.workload.count, 20u);
+  std::remove(path.c_str());
+}
+
+TEST(BenchScenarioFile, SetErrors) {
+  struct Case {
+    std::string assignment;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"dns.tll=2h", "unknown key 'dns.tll' in dns"},
+      {"colour=blue", "unknown key 'colour' in the bench scenario"},
+      {"workload.arrivals=5", "'workload.arrivals' is a mapping; set one of its keys"},
+      {"relay.policy.x=5", "'relay.policy' takes a single value and has no key 'x'"},
+      {"=5", "expected KEY=VALUE"},
+      {"workload.count", "expected KEY=VALUE"},
+      {"workload.count=ten", "invalid number 'ten' for workload.count"},
+      {"relay.policy=fifo:concurrency=0", "invalid concurrency value"},
+  };
+  std::string path = write_temp("workload:\n  count: 10\n");
+  for (const Case& c : cases) {
+    auto error = load_error(path, {c.assignment});
+    ASSERT_TRUE(error.has_value()) << c.assignment;
+    EXPECT_EQ(error->pos().file, "--set " + c.assignment);
+    EXPECT_NE(error->message().find(c.message), std::string::npos) << error->what();
+  }
+  std::remove(path.c_str());
+}
+
+TEST(BenchPolicyList, Splits) {
+  struct Case {
+    std::string text;
+    std::vector<std::string> specs;
+  };
+  const Case cases[] = {
+      {"sendmail", {"sendmail"}},
+      {"sendmail:QueueSortOrder=host,MaxQueueRunSize=100,postfix",
+       {"sendmail:QueueSortOrder=host,MaxQueueRunSize=100", "postfix"}},
+      {"exim:retry=F,2h,15m;G,16h,1h,1.5,fifo:concurrency=2",
+       {"exim:retry=F,2h,15m;G,16h,1h,1.5", "fifo:concurrency=2"}},
+      {"sendmail:QueueSortOrder=host,sendmail:QueueSortOrder=time",
+       {"sendmail:QueueSortOrder=host", "sendmail:QueueSortOrder=time"}},
+  };
+  for (const Case& c : cases) {
+    auto items = parse_policy_list(c.text, SourcePos{"--policies", 1, 1});
+    ASSERT_EQ(items.size(), c.specs.size()) << c.text;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      EXPECT_EQ(items[i].spec, c.specs[i]) << c.text;
+      EXPECT_EQ(items[i].column, static_cast<int>(c.text.find(c.specs[i])) + 1) << c.text;
+    }
+  }
+}
+
+TEST(BenchPolicyList, Errors) {
+  struct Case {
+    std::string text;  // '@' marks the expected column
+    std::string message;
+  };
+  const Case cases[] = {
+      {"@", "the policy list is empty"},
+      {"@,", "empty policy name"},
+      {"fifo,@", "empty policy name"},
+      {"fifo,@,postfix", "empty policy name"},
+      {"fifo,@sendmial", "unknown queue policy"},
+      {"sendmail:@QueueSortOrdr=host", "unknown sendmail setting"},
+      {"sendmail:MaxQueueRunSize=1,@MaxQueueRunSize=2", "given twice with different values"},
+      {"sendmail:QueueLA=4,@queuela=4", "setting queuela is given twice (first at column 10)"},
+      {"postfix,fifo:concurrency=1,retry=1m,@concurrency=1",
+       "fifo setting concurrency is given twice"},
+      {"postfix,@postfix", "policy postfix is listed twice (first at column 1)"},
+  };
+  for (Case c : cases) {
+    const auto at = c.text.find('@');
+    c.text.erase(at, 1);
+    try {
+      parse_policy_list(c.text, SourcePos{"--policies", 1, 1});
+      ADD_FAILURE() << "no error for " << c.text;
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.pos().file, "--policies") << c.text;
+      EXPECT_EQ(e.pos().column, static_cast<int>(at) + 1) << c.text << " -> " << e.what();
+      EXPECT_NE(e.message().find(c.message), std::string::npos) << e.what();
+    }
   }
 }
 

@@ -308,53 +308,88 @@ TEST(Generator, InvalidSpecRejected) {
   struct Case {
     const char* name;
     void (*change)(WorkloadSpec&);
+    const char* field;  // the key path in a scenario's workload mapping
     const char* message;
   };
   const Case cases[] = {
-      {"no limit", [](WorkloadSpec& s) { s.count = 0, s.duration = 0; }, "count or a duration"},
-      {"zero rate", [](WorkloadSpec& s) { s.arrivals.rate = 0; }, "rate must be a positive"},
+      {"no limit", [](WorkloadSpec& s) { s.count = 0, s.duration = 0; }, "", "count or a duration"},
+      {"zero rate", [](WorkloadSpec& s) { s.arrivals.rate = 0; }, "arrivals.rate",
+       "workload.arrivals.rate must be a positive number, got 0"},
+      {"zero size", [](WorkloadSpec& s) { s.sizes.fixed = 0; }, "sizes.size",
+       "workload.sizes.size must be a positive number, got 0"},
       {"amplitude",
        [](WorkloadSpec& s) {
          s.arrivals.process = ArrivalProcess::DAILY;
          s.arrivals.amplitude = 1.5;
        },
-       "amplitude must be between 0 and 1"},
+       "arrivals.amplitude", "amplitude must be between 0 and 1"},
       {"overlapping bursts",
        [](WorkloadSpec& s) {
          s.arrivals.process = ArrivalProcess::BURSTS;
          s.arrivals.burst_every = 10;
          s.arrivals.burst_length = 20;
        },
-       "must not exceed burst_every"},
+       "arrivals.burst_length", "must not exceed burst_every"},
       {"empty bursts",
        [](WorkloadSpec& s) {
          s.arrivals.process = ArrivalProcess::BURSTS;
          s.arrivals.rate = 0;
          s.arrivals.burst_size = 0;
        },
-       "background rate or a burst_size"},
+       "arrivals.burst_size", "background rate or a burst_size"},
       {"pareto uncapped", [](WorkloadSpec& s) { s.sizes.kind = SizeDistribution::PARETO; },
-       "Pareto sizes need a max_size"},
+       "sizes.max", "workload.sizes.max is required for Pareto sizes"},
+      {"pareto cap below minimum",
+       [](WorkloadSpec& s) {
+         s.sizes.kind = SizeDistribution::PARETO;
+         s.sizes.max_size = 1000;
+       },
+       "sizes.max", "below the Pareto minimum 1024"},
       {"negative sigma",
        [](WorkloadSpec& s) {
          s.sizes.kind = SizeDistribution::LOGNORMAL;
          s.sizes.sigma = -1;
        },
-       "sigma must not be negative"},
-      {"no domains", [](WorkloadSpec& s) { s.domains = 0; }, "at least 1 domain"},
-      {"no senders", [](WorkloadSpec& s) { s.sender_users = 0; }, "at least 1 sender user"},
-      {"few recipients", [](WorkloadSpec& s) { s.recipients = 0.5; }, "at least 1, got 0.5"},
-      {"fractional fixed", [](WorkloadSpec& s) { s.recipients = 2.5; }, "whole number"},
+       "sizes.sigma", "sigma must not be negative"},
+      {"no domains", [](WorkloadSpec& s) { s.domains = 0; }, "domains",
+       "workload.domains must be at least 1"},
+      {"no senders", [](WorkloadSpec& s) { s.sender_users = 0; }, "sender_users",
+       "workload.sender_users must be at least 1"},
+      {"few recipients", [](WorkloadSpec& s) { s.recipients = 0.5; }, "recipients.mean",
+       "at least 1, got 0.5"},
+      {"fractional fixed", [](WorkloadSpec& s) { s.recipients = 2.5; }, "recipients.mean",
+       "whole number"},
+      {"share above 1", [](WorkloadSpec& s) { s.classes.greylisting = 1.5; }, "classes.greylisting",
+       "between 0 and 1, got 1.5"},
+      // 0.8 + 0.4 passes 1 at the dead share.
       {"shares", [](WorkloadSpec& s) { s.classes.slow = 0.8, s.classes.dead = 0.4; },
-       "more than 1"},
+       "classes.dead", "brings the class shares to 1.2, more than 1"},
   };
   for (const Case& c : cases) {
     WorkloadSpec spec = poisson_spec(1, 10);
     c.change(spec);
-    auto error = catch_input_error([&] { Generator generator(spec); });
+    std::optional<WorkloadError> error;
+    try {
+      validate(spec);
+    } catch (const WorkloadError& e) {
+      error = e;
+    }
     ASSERT_TRUE(error.has_value()) << c.name;
+    EXPECT_EQ(error->field(), c.field) << c.name;
     EXPECT_NE(error->message().find(c.message), std::string::npos)
         << c.name << ": " << error->message();
+    // The generator validates its spec the same way.
+    EXPECT_TRUE(catch_input_error([&] { Generator generator(spec); }).has_value()) << c.name;
+  }
+}
+
+TEST(Generator, ValidSharesAccepted) {
+  const DomainClassShares cases[] = {
+      {0, 0, 0, 0}, {0.1, 0.2, 0.7, 0}, {0.25, 0.25, 0.25, 0.25}, {1, 0, 0, 0}};
+  for (const DomainClassShares& shares : cases) {
+    WorkloadSpec spec = poisson_spec(1, 10);
+    spec.classes = shares;
+    EXPECT_FALSE(catch_input_error([&] { validate(spec); }).has_value()) << shares.greylisting;
   }
 }
 

@@ -166,6 +166,34 @@ TEST(Maillog, SeedFromQueueId) {
   EXPECT_EQ(first.arrivals[0].seed, second.arrivals[0].seed);
 }
 
+TEST(Maillog, TimeOrder) {
+  struct Case {
+    std::string log;
+    int bad_line;  // 0 when the log is valid
+  };
+  const std::string kernel = " mail kernel: x\n";
+  const Case cases[] = {
+      {"Dec  4 15:00:00" + kernel + "Dec  4 15:00:00" + kernel, 0},  // equal stamps
+      {"Dec  4 15:00:00" + kernel + "\n" + "Dec  4 15:00:01" + kernel, 0},
+      {"Dec 31 23:59:59" + kernel + "Jan  1 00:00:00" + kernel, 0},  // into the next year
+      {"Dec  4 15:00:01" + kernel + "Dec  4 15:00:00" + kernel, 2},
+      {"Dec  4 15:00:00" + kernel + "\n" + "Dec  3 16:00:00" + kernel, 3},
+      {"Dec  4 15:00:00" + kernel + "Dec  4 16:00:00" + kernel + "Dec  4 15:30:00" + kernel, 3},
+  };
+  for (const Case& c : cases) {
+    auto error = catch_input_error([&] { parse_text(c.log); });
+    if (c.bad_line == 0) {
+      EXPECT_FALSE(error.has_value()) << c.log << " -> " << (error ? error->what() : "");
+      continue;
+    }
+    ASSERT_TRUE(error.has_value()) << c.log;
+    EXPECT_EQ(error->pos().line, c.bad_line) << c.log;
+    EXPECT_EQ(error->pos().column, 1) << c.log;
+    EXPECT_NE(error->message().find("must be in time order"), std::string::npos)
+        << error->message();
+  }
+}
+
 TEST(Maillog, MalformedLines) {
   struct Case {
     std::string line;
@@ -190,6 +218,9 @@ TEST(Maillog, MalformedLines) {
        "expected an address after to="},
       {stamp + "AAA: to=<lee@naver.com>,<kim, delay=00:00:01", "<kim",
        "address after to= has no closing '>'"},
+      // The first line is stamped 15:00:00, so a line one second earlier goes back in time.
+      {"Dec  4 14:59:59 mail sendmail[1]: x", "Dec",
+       "timestamp 'Dec  4 14:59:59' is earlier than 'Dec  4 15:00:00' on line 1"},
   };
   for (const Case& c : cases) {
     // The to= cases need a from= line for the queue ID AAA first.
