@@ -7,11 +7,20 @@
 # wall second, and the rate up to the moment the queue is empty again.
 #
 # The daemon uses its own configuration, queue folder, alias file and PID
-# file under a temporary folder, resolves names from /etc/hosts only (no
-# DNS), and listens on loopback only. It is stopped by its PID at the end.
-# Installs sendmail-bin and sendmail-cf with apt-get when they are missing
-# (as root; on Debian a policy-rc.d that denies starting services keeps the
-# packaged daemon from starting).
+# file under a temporary folder, and listens on 127.0.0.1 only. It is stopped
+# by its PID at the end. Installs sendmail-bin and sendmail-cf with apt-get
+# when they are missing (on Debian a policy-rc.d that denies starting
+# services keeps the packaged daemon from starting).
+#
+# Needs root: the daemon and the load generator run in a network namespace
+# and a UTS namespace of their own (unshare(1)) that contain only a loopback
+# interface and a host name with a dot. Sendmail 8.17 qualifies the host
+# name before it reads its configuration, through /etc/mail/service.switch
+# and the C library resolver. If the name stays unqualified it sleeps 60 s
+# ("My unqualified host name (...) unknown; sleeping for retry") at every
+# start. In the namespace the name is qualified, and each DNS query that the
+# C library still tries fails at once with "network unreachable" instead of
+# leaving the machine.
 #
 # Usage: benchmarks/real_sendmail.sh [MESSAGES] [SESSIONS_AT_ONCE]   (defaults: 2000, 8)
 # Environment: SENDMAIL_PORT (default 2525); SENDMAIL_WORK_BASE, where the
@@ -28,6 +37,17 @@ if [[ ! -x /usr/sbin/sendmail-mta || ! -d $cfdir ]]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends sendmail-bin sendmail-cf m4
 fi
 
+if [[ -z ${REAL_SENDMAIL_IN_NAMESPACE:-} ]]; then
+  if [[ $EUID -ne 0 ]]; then
+    echo "real_sendmail.sh: must run as root, to create the namespaces and run the daemon" >&2
+    exit 1
+  fi
+  export REAL_SENDMAIL_IN_NAMESPACE=1
+  exec unshare --net --uts -- bash "${BASH_SOURCE[0]}" "$@"
+fi
+ip link set lo up
+hostname mta.bench.localdomain
+
 # Sendmail refuses files under a group- or world-writable folder such as /tmp.
 work=$(mktemp -d "${SENDMAIL_WORK_BASE:-$HOME}/real_sendmail.XXXXXX")
 mkdir -p "$work/mqueue" "$work/clientmqueue"
@@ -39,8 +59,14 @@ touch "$work/statistics"
 
 # RefuseLA and QueueLA are raised far above Sendmail's defaults (12 and 8 per
 # CPU), so that load from other programs does not make the daemon pause
-# accepting or only queue. The listen queue is raised from 10, so that many
-# sessions at once do not overflow it.
+# accepting or only queue. The listen queue is raised from Sendmail's default
+# of 10 with the Listen= key of DaemonPortOptions (confLISTEN_QUEUE_SIZE is
+# no cf macro). With 10, 32 sessions at once overflow the accept queue, and
+# Linux drops the client's final ACK of the handshake. If the kernel sent a
+# SYN cookie for that connection, it keeps no state to retransmit from, so the
+# client waits for a greeting until its own timeout.
+# no_default_msa removes the message submission daemon that Sendmail adds on
+# port 587 of all addresses.
 cat >"$work/bench.mc" <<EOF
 divert(-1)
 divert(0)dnl
@@ -60,11 +86,11 @@ define(\`confREFUSE_LA', \`1000')dnl
 define(\`confQUEUE_LA', \`1000')dnl
 define(\`confMAX_DAEMON_CHILDREN', \`0')dnl
 define(\`confCONNECTION_RATE_THROTTLE', \`0')dnl
-define(\`confLISTEN_QUEUE_SIZE', \`128')dnl
 define(\`confDELIVERY_MODE', \`background')dnl
 FEATURE(\`nocanonify')dnl
 FEATURE(\`use_cw_file')dnl
-DAEMON_OPTIONS(\`Port=$port, Addr=127.0.0.1, Name=MTA')dnl
+FEATURE(\`no_default_msa')dnl
+DAEMON_OPTIONS(\`Port=$port, Addr=127.0.0.1, Name=MTA, Listen=128')dnl
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
 EOF
@@ -101,7 +127,21 @@ port, messages, sessions, queue_dir = int(sys.argv[1]), int(sys.argv[2]), int(sy
 body = ("Subject: bench\r\n\r\n" + ("a" * 63 + "\r\n") * 14).encode()  # about 1 KB
 next_index = 0
 failed = 0
+# Wall seconds from connect() to the end of QUIT, one entry per session,
+# failed sessions included.
+session_seconds = []
+slow_session_seconds = 5.0
 lock = threading.Lock()
+
+
+def listen_overflows():
+    """Return TcpExt ListenOverflows of this network namespace (Linux /proc/net/netstat)."""
+    with open("/proc/net/netstat") as f:
+        lines = f.read().splitlines()
+    for names, values in zip(lines[::2], lines[1::2]):
+        if names.startswith("TcpExt:"):
+            return int(dict(zip(names.split(), values.split()))["ListenOverflows"])
+    raise RuntimeError("TcpExt counters not found in /proc/net/netstat")
 
 
 def send_some():
@@ -111,15 +151,20 @@ def send_some():
             if next_index >= messages:
                 return
             next_index += 1
+        session_start = time.monotonic()
         try:
             with smtplib.SMTP("127.0.0.1", port, local_hostname="loadgen.bench.localdomain", timeout=60) as s:
                 s.sendmail("loadgen@bench.localdomain", ["sink@bench.localdomain"], body)
         except (smtplib.SMTPException, OSError) as e:
             with lock:
                 failed += 1
-            print(f"real_sendmail.sh: a session failed: {e}", file=sys.stderr)
+            print(f"real_sendmail.sh: a session failed after {time.monotonic() - session_start:.2f} s: {e}",
+                  file=sys.stderr)
+        with lock:
+            session_seconds.append(time.monotonic() - session_start)
 
 
+overflows_before = listen_overflows()
 start = time.monotonic()
 threads = [threading.Thread(target=send_some) for _ in range(sessions)]
 for t in threads:
@@ -139,4 +184,7 @@ accepted = messages - failed
 print(f"messages accepted: {accepted} of {messages}, {sessions} sessions at once")
 print(f"accepted in {accepted_at:.2f} s: {accepted / accepted_at:.0f} messages per wall second")
 print(f"queue empty after {drained_at:.2f} s: {accepted / drained_at:.0f} messages per wall second")
+slow_sessions = sum(1 for seconds in session_seconds if seconds > slow_session_seconds)
+print(f"slowest session: {max(session_seconds):.3f} s; sessions over {slow_session_seconds:.0f} s: {slow_sessions}")
+print(f"listen queue overflows (TcpExt ListenOverflows): {listen_overflows() - overflows_before}")
 EOF
