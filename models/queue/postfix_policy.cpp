@@ -189,39 +189,55 @@ void PostfixPolicy::feed_active_queue(double now) {
     }
     set_state(entry, State::TODO);
     dest.todo.push_back(entry.item.id);
+    update_ready(entry.item.destination, dest);
+  }
+}
+
+void PostfixPolicy::update_ready(const std::string& name, const Destination& dest) {
+  if (!dest.dead && !dest.todo.empty() && dest.busy < dest.window) {
+    ready_.insert(name);
+  } else {
+    ready_.erase(name);
+  }
+  if (dest.dead) {
+    dead_.insert(name);
+  } else {
+    dead_.erase(name);
   }
 }
 
 bool PostfixPolicy::start_next_delivery(double now, std::vector<Item>& started) {
   if (busy_total_ >= static_cast<std::size_t>(config_.process_limit)) return false;
-  if (destinations_.empty()) return false;
-  // Round-robin over destinations, starting after the one served last.
-  auto first = destinations_.upper_bound(last_served_);
-  for (std::size_t i = 0; i < destinations_.size(); ++i, ++first) {
-    if (first == destinations_.end()) first = destinations_.begin();
-    Destination& dest = first->second;
-    if (dest.dead || dest.todo.empty() || dest.busy >= dest.window) continue;
-    Entry& entry = entries_.at(dest.todo.front());
-    dest.todo.pop_front();
-    ++dest.busy;
-    set_state(entry, State::BUSY);
-    entry.item.attempts += 1;
-    entry.item.last_attempt = now;
-    last_served_ = first->first;
-    started.push_back(entry.item);
-    return true;
-  }
-  return false;
+  if (ready_.empty()) return false;
+  // Round-robin over the destinations that can take a delivery, starting after the one served
+  // last. Only those are in ready_, so a wake-up does not walk every destination.
+  auto next = ready_.upper_bound(last_served_);
+  if (next == ready_.end()) next = ready_.begin();
+  const std::string name = *next;
+  Destination& dest = destinations_.at(name);
+  Entry& entry = entries_.at(dest.todo.front());
+  dest.todo.pop_front();
+  ++dest.busy;
+  set_state(entry, State::BUSY);
+  entry.item.attempts += 1;
+  entry.item.last_attempt = now;
+  last_served_ = name;
+  update_ready(name, dest);
+  started.push_back(entry.item);
+  return true;
 }
 
 std::vector<Item> PostfixPolicy::take_due(double now) {
-  for (auto& [name, dest] : destinations_) {
-    if (dest.dead && now >= dest.dead_until) {
+  const std::vector<std::string> dead(dead_.begin(), dead_.end());
+  for (const std::string& name : dead) {
+    Destination& dest = destinations_.at(name);
+    if (now >= dest.dead_until) {
       // After minimal_backoff_time a dead destination gets another chance
       // at the initial concurrency (or its current number of deliveries).
       dest.dead = false;
       dest.window = dest.busy > 0 ? dest.busy : static_cast<int>(config_.initial_concurrency);
       dest.success = dest.failure = dest.fail_cohorts = 0;
+      update_ready(name, dest);
     }
   }
   scan_deferred(now);
@@ -308,6 +324,7 @@ Disposition PostfixPolicy::finished(Item item, Outcome outcome, double now) {
     positive_feedback(dest);
   }
   --dest.busy;
+  update_ready(dest_name, dest);
 
   Disposition disposition = Disposition::REQUEUED;
   if (outcome == Outcome::DELIVERED) {

@@ -15,6 +15,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,8 @@ class PostfixPolicy : public Policy {
   void scan_deferred(double now);
   void feed_active_queue(double now);
   bool start_next_delivery(double now, std::vector<Item>& started);
+  /// Puts `name` in or out of ready_ and dead_ after its queue, deliveries or window changed.
+  void update_ready(const std::string& name, const Destination& dest);
 
   std::string name_;
   PostfixConfig config_;
@@ -110,6 +113,8 @@ class PostfixPolicy : public Policy {
   std::map<std::string, Destination> destinations_;
   std::deque<ItemId> incoming_;
   std::deque<ItemId> scanned_;
+  std::set<std::string> ready_;  ///< destinations with mail waiting and room in the window
+  std::set<std::string> dead_;   ///< destinations declared dead
   std::string last_served_;  ///< round-robin position among destinations
   double last_scan_ = -kNever;
   std::uint64_t next_sequence_ = 0;
