@@ -21,7 +21,6 @@ struct ConnectRequest {
   int id;
   std::string client_host, client_ip;
   int client_port;
-  std::string reply_mailbox;
   std::shared_ptr<ConnectionState> state;
 };
 
@@ -134,7 +133,13 @@ Connection::~Connection() {
   // mailboxes can no longer be used then.
   if (sg4::this_actor::is_maestro()) return;
   drain(in_);
+  (client_side_ ? state_->unread_to_client : state_->unread_to_server) = 0;
   in_->set_receiver(nullptr);
+  if (client_side_) {
+    net_->release_slot(*state_, in_, out_);
+  } else {
+    net_->release_slot(*state_, out_, in_);
+  }
 }
 
 void Connection::send(std::string bytes, const std::string& tag, std::uint64_t wire_size) {
@@ -162,12 +167,15 @@ void Connection::transmit(std::string bytes, std::shared_ptr<const WirePayload> 
     };
   }
   int& in_flight = client_side_ ? state_->in_flight_to_server : state_->in_flight_to_client;
+  int& unread = client_side_ ? state_->unread_to_server : state_->unread_to_client;
   ++in_flight;
+  ++unread;
   try {
     out_->put(new Segment{std::move(bytes), payload, tag, false, id_}, size);
   } catch (const simgrid::Exception&) {
     // The peer gave up on the connection (its host failed or it closed).
     --in_flight;
+    --unread;
     closed_ = true;
     throw ConnectionTimedOut("connection reset while sending");
   }
@@ -199,6 +207,26 @@ bool Connection::recv(std::string& out, double timeout) {
 bool Connection::recv(std::string& out, std::shared_ptr<const WirePayload>& payload, double timeout) {
   payload.reset();
   if (peer_closed_) return false;
+  int& unread = client_side_ ? state_->unread_to_client : state_->unread_to_server;
+  // Everything the peer wrote before its FIN has been read: end of stream, once the FIN is here.
+  if ((client_side_ ? state_->fin_to_client : state_->fin_to_server) && unread == 0) {
+    double wait = (client_side_ ? state_->fin_at_client : state_->fin_at_server) - sg4::Engine::get_clock();
+    if (wait > 0 && timeout >= 0 && timeout < wait) {
+      sg4::this_actor::sleep_for(timeout);
+      throw ConnectionTimedOut("timed out");
+    }
+    if (wait > 0) sg4::this_actor::sleep_for(wait);
+    peer_closed_ = true;
+    return false;
+  }
+  // Marked before get_async(), which is a simcall: other actors run meanwhile, and a peer that
+  // closes then must send its FIN as a transfer.
+  bool& reading = client_side_ ? state_->client_reading : state_->server_reading;
+  reading = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{reading};
   Segment* segment = nullptr;
   auto comm = in_->get_async<Segment>(&segment);
   if (timeout < 0) {
@@ -213,12 +241,14 @@ bool Connection::recv(std::string& out, std::shared_ptr<const WirePayload>& payl
       throw ConnectionTimedOut("timed out");
     }
   }
+  reading = false;
   std::unique_ptr<Segment> owned(segment);
   if (owned->connection != id_) return recv(out, payload, timeout);  // left from an earlier connection
   if (owned->fin) {
     peer_closed_ = true;
     return false;
   }
+  --unread;
   if (!owned->tag.empty()) last_tag_ = owned->tag;
   out = std::move(owned->bytes);
   payload = std::move(owned->payload);
@@ -229,7 +259,14 @@ void Connection::close() {
   if (closed_) return;
   closed_ = true;
   if (peer_gone()) return;  // the peer's socket is closed, so no one reads the FIN
-  out_->put_init(new Segment{"", nullptr, "", true, id_}, 0)->detach();
+  (client_side_ ? state_->fin_to_server : state_->fin_to_client) = true;
+  (client_side_ ? state_->fin_at_server : state_->fin_at_client) =
+      sg4::Engine::get_clock() + net_->latency(local_host_, peer_host_);
+  // A peer blocked in recv() with nothing left to read learns of the FIN only from a
+  // transfer; any other peer sees the flag at its next recv().
+  bool peer_reading = client_side_ ? state_->server_reading : state_->client_reading;
+  int unread = client_side_ ? state_->unread_to_server : state_->unread_to_client;
+  if (peer_reading && unread == 0) out_->put_init(new Segment{"", nullptr, "", true, id_}, 0)->detach();
 }
 
 void Connection::attach() { in_->set_receiver(sg4::Actor::self()); }
@@ -266,8 +303,9 @@ std::unique_ptr<Connection> Listener::accept(double timeout) {
   conn->peer_host_ = owned->client_host;
   conn->peer_ip_ = owned->client_ip;
   conn->peer_port_ = owned->client_port;
-  conn->in_ = sg4::Mailbox::by_name(fmt::format("tcp{}:server", owned->state->slot));
-  conn->out_ = sg4::Mailbox::by_name(owned->reply_mailbox);
+  const Network::Slot& slot = net_->slots_[owned->state->slot];
+  conn->in_ = slot.server;
+  conn->out_ = slot.client;
   conn->state_ = owned->state;
   conn->state_->server_exists = true;
   conn->net_ = net_;
@@ -409,23 +447,53 @@ std::unique_ptr<Connection> Network::connect(const std::string& host, const std:
   conn->state_ = std::make_shared<ConnectionState>();
   conn->state_->slot = take_slot();
   conn->net_ = this;
-  std::string reply = fmt::format("tcp{}:client", conn->state_->slot);
-  conn->in_ = sg4::Mailbox::by_name(reply);
+  const Slot& slot = slots_[conn->state_->slot];
+  conn->in_ = slot.client;
   conn->in_->set_receiver(sg4::Actor::self());
-  conn->out_ = sg4::Mailbox::by_name(fmt::format("tcp{}:server", conn->state_->slot));
+  conn->out_ = slot.server;
   conn->trace_ = trace_;
   listener->mailbox_
-      ->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, reply, conn->state_}, 0)
+      ->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, conn->state_}, 0)
       ->detach();
   std::unique_ptr<Segment> syn_ack(take_segment(conn->in_, timeout));
   while (syn_ack->connection != conn->id_) syn_ack.reset(take_segment(conn->in_, timeout));
   return conn;
 }
 
-// NOTE: SimGrid never frees a mailbox, and a connection's pair stays behind
-// (about 0.5 KB). Giving the pair to a later connection lost writes in
-// SimGrid's eager-receive queues, so every connection has its own.
-int Network::take_slot() { return next_slot_++; }
+// SimGrid never frees a mailbox, so a later connection reuses the pair of one
+// that has ended.
+int Network::take_slot() {
+  if (free_slots_.empty()) {
+    int slot = static_cast<int>(slots_.size());
+    slots_.push_back(Slot{sg4::Mailbox::by_name(fmt::format("tcp{}:client", slot)),
+                          sg4::Mailbox::by_name(fmt::format("tcp{}:server", slot))});
+    return slot;
+  }
+  int slot = free_slots_.back();
+  free_slots_.pop_back();
+  return slot;
+}
+
+void Network::release_slot(ConnectionState& state, sg4::Mailbox* client, sg4::Mailbox* server) {
+  // Both ends must be gone: a SYN still waiting in a listener's queue names the pair too. And
+  // both mailboxes must be empty: a write still arriving would reach the next connection.
+  // Each end's destructor gets here, and draining a mailbox lets the other end run meanwhile.
+  if (state.released || !state.client_gone || !state.server_gone) return;
+  if (state.unread_to_client != 0 || state.unread_to_server != 0) return;
+  if (state.in_flight_to_client != 0 || state.in_flight_to_server != 0) return;
+  for (sg4::Mailbox* mailbox : {client, server}) {
+    if (!mailbox->empty() || mailbox->ready()) return;
+  }
+  state.released = true;
+  free_slots_.push_back(state.slot);
+}
+
+double Network::latency(const std::string& from, const std::string& to) const {
+  std::vector<sg4::Link*> links;
+  double latency = 0;
+  hosts_.at(from).host->route_to(hosts_.at(to).host, links, &latency);
+  return latency;
+}
 
 // Linux hands out local ports from net.ipv4.ip_local_port_range, 32768 to
 // 60999 by default, and starts again at the bottom.

@@ -85,10 +85,24 @@ struct Segment {
 struct ConnectionState {
   int in_flight_to_client = 0;
   int in_flight_to_server = 0;
+  /// Writes sent but not yet read, each way: on the wire or arrived and waiting in the mailbox.
+  int unread_to_client = 0;
+  int unread_to_server = 0;
+  /// A FIN was sent each way. It is a flag, not a transfer: a transfer no one
+  /// receives would stay in SimGrid's mailbox until the end of the run.
+  bool fin_to_client = false;
+  bool fin_to_server = false;
+  /// When each FIN reaches the other end: one link latency after close().
+  double fin_at_client = 0;
+  double fin_at_server = 0;
+  /// The end is blocked in recv(), so a FIN must wake it with a transfer.
+  bool client_reading = false;
+  bool server_reading = false;
   int slot = 0;                 ///< names the pair of mailboxes the two ends use
   bool server_exists = false;   ///< accept() has made the server end
   bool client_gone = false;     ///< the client end has been destroyed
   bool server_gone = false;     ///< the server end has been destroyed
+  bool released = false;        ///< the pair of mailboxes went back to the network
 };
 
 /// The tag a message carries over SMTP: the traced message's id, then for
@@ -252,6 +266,13 @@ class Network {
   std::string resolve_loopback(const std::string& host, const std::string& ip) const;
 
   int take_slot();
+  /// One-way latency of the route between two hosts, by name.
+  double latency(const std::string& from, const std::string& to) const;
+  /// Gives a connection's pair of mailboxes back once both ends are gone and nothing is left in them.
+  /// `client` and `server` are the pair's mailboxes; looking them up again would be a simcall,
+  /// which an actor being killed at the end of the run may not make.
+  void release_slot(ConnectionState& state, simgrid::s4u::Mailbox* client,
+                    simgrid::s4u::Mailbox* server);
   static int next_ephemeral_port(HostEntry& entry);
 
   Trace* trace_;
@@ -260,7 +281,13 @@ class Network {
   std::map<std::string, Listener*> listeners_;  // "ip:port" -> listener
   std::map<std::string, UdpSocket*> udp_;       // "ip:port" -> socket
   int next_connection_ = 1;
-  int next_slot_ = 1;
+  /// The pair of mailboxes of each connection slot, by slot number.
+  struct Slot {
+    simgrid::s4u::Mailbox* client = nullptr;
+    simgrid::s4u::Mailbox* server = nullptr;
+  };
+  std::vector<Slot> slots_;
+  std::vector<int> free_slots_;
 };
 
 }  // namespace mailsim::sim
