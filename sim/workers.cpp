@@ -7,7 +7,11 @@ namespace sg4 = simgrid::s4u;
 namespace mailsim::sim {
 
 struct Workers::Pool {
-  std::deque<std::function<void()>> jobs;
+  struct Job {
+    sg4::Host* host;
+    std::function<void()> run;
+  };
+  std::deque<Job> jobs;
   int idle = 0;
   sg4::MutexPtr mutex = sg4::Mutex::create();
   sg4::ConditionVariablePtr ready = sg4::ConditionVariable::create();
@@ -17,7 +21,7 @@ namespace {
 
 void worker_loop(const std::shared_ptr<Workers::Pool>& pool) {
   while (true) {
-    std::function<void()> job;
+    Workers::Pool::Job job;
     {
       std::unique_lock<sg4::Mutex> lock(*pool->mutex);
       ++pool->idle;
@@ -26,16 +30,18 @@ void worker_loop(const std::shared_ptr<Workers::Pool>& pool) {
       job = std::move(pool->jobs.front());
       pool->jobs.pop_front();
     }
-    job();
+    if (sg4::this_actor::get_host() != job.host) sg4::this_actor::set_host(job.host);
+    job.run();
+    job.run = nullptr;  // frees what the job captured before the actor waits again
   }
 }
 
 }  // namespace
 
 void Workers::run(const std::string& role, sg4::Host* host, std::function<void()> job) {
-  auto& pool = pools_[host->get_name() + "/" + role];
+  auto& pool = pools_[role];
   if (!pool) pool = std::make_shared<Pool>();
-  pool->jobs.push_back(std::move(job));
+  pool->jobs.push_back(Pool::Job{host, std::move(job)});
   if (pool->idle >= static_cast<int>(pool->jobs.size())) {
     pool->ready->notify_one();
     return;

@@ -1,8 +1,10 @@
 // Reusable daemon actors. SimGrid keeps a finished actor, its stack
-// included, while any of its communications is still referenced. A daemon
-// runs one session per connection or message, so the actors of one role on
-// one host are kept and given the next job instead of being started anew.
-// Their number stays near the number of jobs running at once.
+// included, while any of its communications is still referenced, and
+// starting and killing an actor costs far more than a transfer. A daemon
+// runs one session per connection or message, so the actors of one role are
+// kept and given the next job, on whichever host it runs: an idle actor
+// moves to the job's host first. Their number stays near the number of jobs
+// running at once, not the number of hosts.
 #pragma once
 
 #include <deque>
@@ -28,7 +30,7 @@ class Workers {
   struct Pool;
 
  private:
-  std::map<std::string, std::shared_ptr<Pool>> pools_;  // by "host/role"
+  std::map<std::string, std::shared_ptr<Pool>> pools_;  // by role
 };
 
 }  // namespace mailsim::sim
