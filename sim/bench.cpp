@@ -355,7 +355,18 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
       "From: <{}>\nTo: <{}>\nSubject: bench message {}\nMessage-Id: <{}.{}@{}>\n\n", d.sender,
       d.recipients.front(), d.message, d.message, d.seed, kRelay);
   std::size_t body = std::min<std::size_t>(kRealBodyBytes, d.item.size > text.size() ? d.item.size - text.size() : 0);
-  for (std::size_t i = 0; i < body; ++i) text += (i % 64 == 63) ? '\n' : static_cast<char>('a' + (d.seed + i) % 26);
+  // Lines of 63 letters and a LF; the letter at offset i is 'a' + (seed + i) % 26.
+  static const std::string kLetters = [] {
+    std::string letters;
+    for (int i = 0; i < 26 * 4; ++i) letters += static_cast<char>('a' + i % 26);
+    return letters;
+  }();
+  text.reserve(text.size() + body);
+  for (std::size_t i = 0; i < body; i += 64) {
+    std::size_t letters = std::min<std::size_t>(63, body - i);
+    text.append(kLetters, (d.seed + i) % 26, letters);
+    if (letters == 63 && i + 63 < body) text += '\n';
+  }
   std::uint64_t charged = std::max<std::uint64_t>(d.item.size, text.size());
   smtp::Transaction txn;
   txn.envelope.mail_from = d.sender;

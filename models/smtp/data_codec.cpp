@@ -5,19 +5,20 @@ namespace mailsim::smtp {
 std::string encode_data(std::string_view message_lf) {
   std::string out;
   out.reserve(message_lf.size() + message_lf.size() / 32 + 8);
-  bool at_line_start = true;
-  for (char c : message_lf) {
+  std::size_t pos = 0;
+  while (pos < message_lf.size()) {
     // RFC 5321 section 4.5.2: the sender doubles a leading dot.
-    if (at_line_start && c == '.') out += '.';
-    if (c == '\n') {
+    if (message_lf[pos] == '.') out += '.';
+    std::size_t lf = message_lf.find('\n', pos);
+    if (lf == std::string_view::npos) {
+      out.append(message_lf, pos, std::string_view::npos);
       out += "\r\n";
-      at_line_start = true;
-    } else {
-      out += c;
-      at_line_start = false;
+      break;
     }
+    out.append(message_lf, pos, lf - pos);
+    out += "\r\n";
+    pos = lf + 1;
   }
-  if (!at_line_start) out += "\r\n";
   out += ".\r\n";
   return out;
 }

@@ -1,11 +1,10 @@
 #include "models/smtp/server_session.hpp"
 
-#include "models/smtp/data_codec.hpp"
-
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+
+#include <fmt/format.h>
 
 #include "models/common/timefmt.hpp"
 #include "models/smtp/data_codec.hpp"
@@ -864,6 +863,15 @@ void ServerSession::store_data_byte(char c) {
   if (!data_too_big_) data_ += c;
 }
 
+void ServerSession::store_data_run(std::size_t from, std::size_t to) {
+  // The same as store_data_byte() for each byte of in_[from, to), which holds no CR or LF.
+  std::size_t count = to - from;
+  data_size_ += count;
+  if (config_.max_message_size > 0 && data_size_ > config_.max_message_size) data_too_big_ = true;
+  if (std::memchr(in_.data() + from, '\0', count) != nullptr) data_has_nul_ = true;
+  if (!data_too_big_) data_.append(in_, from, count);
+}
+
 void ServerSession::bare_line_end(bool linefeed) {
   std::string text = linefeed ? "421 4.5.0 Bare linefeed (LF) not allowed"
                               : "421 4.5.0 Bare carriage return (CR) not allowed";
@@ -876,6 +884,16 @@ void ServerSession::bare_line_end(bool linefeed) {
 std::size_t ServerSession::consume_data(std::size_t pos) {
   bool strict = config_.reject_bare_line_ends;
   while (pos < in_.size()) {
+    if (data_state_ == DataState::NORMAL) {
+      // Inside a line every byte is stored as it is: take the run up to the next line end at once.
+      std::size_t end = pos;
+      while (end < in_.size() && in_[end] != '\r' && in_[end] != '\n') ++end;
+      if (end > pos) {
+        store_data_run(pos, end);
+        pos = end;
+        continue;
+      }
+    }
     char c = in_[pos++];
     if (strict && c == '\n' && data_state_ != DataState::CR && data_state_ != DataState::DOT_CR) {
       bare_line_end(true);

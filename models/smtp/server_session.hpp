@@ -268,6 +268,7 @@ class ServerSession {
   /// Consumes DATA bytes from `in_` starting at `pos`; returns the new position.
   std::size_t consume_data(std::size_t pos);
   void store_data_byte(char c);
+  void store_data_run(std::size_t from, std::size_t to);
   /// Ends DATA. `shared` is the received message when it came through feed_message(),
   /// nullptr when it was read byte by byte into data_.
   void finish_data(const message::SharedMessage* shared = nullptr);
