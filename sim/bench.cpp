@@ -1,8 +1,8 @@
 // The bench world: one relay MTA, a name server, and an MX host per
 // destination domain, each behind its own link to one switch (a star zone,
 // which keeps no route table per pair of hosts). The live actors are the
-// arrival stream, the relay's scheduler, one listener per MX, and reused
-// workers for delivery attempts and SMTP sessions. Their number follows the
+// arrival stream, the relay's scheduler, and reused workers for delivery
+// attempts and SMTP sessions; an MX has no accepting actor of its own. Their number follows the
 // number of sessions at once, not the number of messages.
 //
 // A delivery attempt takes the relay's service time, then an MX lookup
@@ -641,16 +641,11 @@ BenchResult BenchRun::run() {
 
   for (std::size_t i = 0; i < domains_.size(); ++i) {
     if (domains_[i].cls == workload::DomainClass::DEAD) continue;  // nothing listens
-    listeners_.push_back(net_.listen(domains_[i].mx, "0.0.0.0", 25, "smtp"));
-    Listener* listener = listeners_.back().get();
-    sg4::Actor::create("smtpd", hosts_.at(domains_[i].mx), [this, i, listener] {
-      sg4::Actor::self()->daemonize();
-      while (true) {
-        std::shared_ptr<Connection> conn(listener->accept().release());
-        workers_.run("smtpd", hosts_.at(domains_[i].mx),
-                     [this, i, conn]() mutable { serve_mx(i, std::move(conn)); });
-      }
-    });
+    sg4::Host* mx = hosts_.at(domains_[i].mx);
+    listeners_.push_back(net_.serve(domains_[i].mx, "0.0.0.0", 25, "smtp", [this, i, mx](std::unique_ptr<Connection> c) {
+      std::shared_ptr<Connection> conn(c.release());
+      workers_.run("smtpd", mx, [this, i, conn]() mutable { serve_mx(i, std::move(conn)); });
+    }));
   }
   sg4::Actor::create("clients", controller_, [this] {
     sg4::Actor::self()->daemonize();

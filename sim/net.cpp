@@ -269,7 +269,13 @@ void Connection::close() {
   if (peer_reading && unread == 0) out_->put_init(new Segment{"", nullptr, "", true, id_}, 0)->detach();
 }
 
-void Connection::attach() { in_->set_receiver(sg4::Actor::self()); }
+void Connection::attach() {
+  in_->set_receiver(sg4::Actor::self());
+  if (syn_ack_pending_) {
+    syn_ack_pending_ = false;
+    send_syn_ack();
+  }
+}
 
 // ---- Listener ----
 
@@ -289,30 +295,39 @@ std::unique_ptr<Connection> Listener::accept(double timeout) {
   // The client gave up before the SYN was taken. Its kernel replies to the
   // SYN-ACK with a reset, and the server never sees the connection.
   if (owned->state->client_gone) return accept(timeout);
+  auto conn = server_end(owned->id, owned->client_host, owned->client_ip, owned->client_port, owned->state);
+  conn->in_->set_receiver(sg4::Actor::self());
+  conn->send_syn_ack();
+  return conn;
+}
+
+std::unique_ptr<Connection> Listener::server_end(int id, const std::string& client_host, const std::string& client_ip,
+                                                 int client_port, std::shared_ptr<ConnectionState> state) const {
   auto conn = std::make_unique<Connection>();
-  conn->id_ = owned->id;
+  conn->id_ = id;
   conn->client_side_ = false;
   conn->protocol_ = protocol_;
   conn->local_host_ = host_;
   conn->local_ip_ = bind_ip_ == "0.0.0.0" || bind_ip_ == "127.0.0.1"
-                        ? (owned->client_host == host_ && bind_ip_ == "127.0.0.1" ? "127.0.0.1"
-                                                                                  : net_->ip_of(host_))
+                        ? (client_host == host_ && bind_ip_ == "127.0.0.1" ? "127.0.0.1" : net_->ip_of(host_))
                         : bind_ip_;
-  if (owned->client_ip.rfind("127.", 0) == 0) conn->local_ip_ = "127.0.0.1";
+  if (client_ip.rfind("127.", 0) == 0) conn->local_ip_ = "127.0.0.1";
   conn->local_port_ = port_;
-  conn->peer_host_ = owned->client_host;
-  conn->peer_ip_ = owned->client_ip;
-  conn->peer_port_ = owned->client_port;
-  const Network::Slot& slot = net_->slots_[owned->state->slot];
+  conn->peer_host_ = client_host;
+  conn->peer_ip_ = client_ip;
+  conn->peer_port_ = client_port;
+  const Network::Slot& slot = net_->slots_[state->slot];
   conn->in_ = slot.server;
   conn->out_ = slot.client;
-  conn->state_ = owned->state;
+  conn->state_ = std::move(state);
   conn->state_->server_exists = true;
   conn->net_ = net_;
-  conn->in_->set_receiver(sg4::Actor::self());
   conn->trace_ = net_->trace_;
-  conn->out_->put_init(new Segment{"", nullptr, "", false, conn->id_}, 0)->detach();  // SYN-ACK
   return conn;
+}
+
+void Connection::send_syn_ack() {
+  out_->put_init(new Segment{"", nullptr, "", false, id_}, 0)->detach();
 }
 
 // ---- UdpSocket ----
@@ -372,6 +387,13 @@ std::string Network::key(const std::string& ip, int port) const { return fmt::fo
 std::string Network::resolve_loopback(const std::string& host, const std::string& ip) const {
   if (ip.rfind("127.", 0) == 0) return hosts_.at(host).ip;
   return ip;
+}
+
+std::unique_ptr<Listener> Network::serve(const std::string& host, const std::string& bind_ip, int port,
+                                         const std::string& protocol, Listener::Handler handler) {
+  std::unique_ptr<Listener> listener = listen(host, bind_ip, port, protocol);
+  listener->handler_ = std::move(handler);
+  return listener;
 }
 
 std::unique_ptr<Listener> Network::listen(const std::string& host, const std::string& bind_ip, int port,
@@ -452,9 +474,18 @@ std::unique_ptr<Connection> Network::connect(const std::string& host, const std:
   conn->in_->set_receiver(sg4::Actor::self());
   conn->out_ = slot.server;
   conn->trace_ = trace_;
-  listener->mailbox_
-      ->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, conn->state_}, 0)
-      ->detach();
+  if (listener->handler_) {
+    // No accepting actor: the SYN crosses the network, then the handler gets the server end at
+    // once. The actor it hands the connection to sends the SYN-ACK when it attaches.
+    sg4::Comm::sendto(src, dst, 0);
+    auto server = listener->server_end(conn->id_, host, conn->local_ip_, conn->local_port_, conn->state_);
+    server->syn_ack_pending_ = true;
+    listener->handler_(std::move(server));
+  } else {
+    listener->mailbox_
+        ->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, conn->state_}, 0)
+        ->detach();
+  }
   std::unique_ptr<Segment> syn_ack(take_segment(conn->in_, timeout));
   while (syn_ack->connection != conn->id_) syn_ack.reset(take_segment(conn->in_, timeout));
   return conn;
