@@ -280,10 +280,8 @@ void Connection::attach() {
 // ---- Listener ----
 
 Listener::~Listener() {
-  for (auto it = net_->listeners_.begin(); it != net_->listeners_.end();) {
-    if (it->second == this) it = net_->listeners_.erase(it);
-    else ++it;
-  }
+  auto it = net_->listeners_.find(key_);
+  if (it != net_->listeners_.end() && it->second == this) net_->listeners_.erase(it);
   mailbox_->set_receiver(nullptr);
 }
 
@@ -333,10 +331,8 @@ void Connection::send_syn_ack() {
 // ---- UdpSocket ----
 
 UdpSocket::~UdpSocket() {
-  for (auto it = net_->udp_.begin(); it != net_->udp_.end();) {
-    if (it->second == this) it = net_->udp_.erase(it);
-    else ++it;
-  }
+  auto it = net_->udp_.find(key_);
+  if (it != net_->udp_.end() && it->second == this) net_->udp_.erase(it);
   if (mailbox_) mailbox_->set_receiver(nullptr);
 }
 
@@ -410,7 +406,8 @@ std::unique_ptr<Listener> Network::listen(const std::string& host, const std::st
   std::string where = bind_ip;
   if (bind_ip == "0.0.0.0") where = "any@" + host;
   if (bind_ip == "127.0.0.1") where = "lo@" + host;
-  listeners_[key(where, port)] = l.get();
+  l->key_ = key(where, port);
+  listeners_[l->key_] = l.get();
   return l;
 }
 
@@ -544,7 +541,8 @@ std::unique_ptr<UdpSocket> Network::udp_bind(const std::string& host, const std:
   s->mailbox_ = sg4::Mailbox::by_name(fmt::format("udp:{}:{}:{}", host, where, s->port_));
   // A reply that came after an earlier socket on this port was closed.
   while (s->mailbox_->ready()) delete s->mailbox_->get<Datagram>();
-  udp_[key(where, s->port_)] = s.get();
+  s->key_ = key(where, s->port_);
+  udp_[s->key_] = s.get();
   return s;
 }
 

@@ -202,6 +202,7 @@ class Listener {
   simgrid::s4u::Mailbox* mailbox_ = nullptr;
   bool attached_ = false;  // the accepting actor receives the SYNs eagerly
   Handler handler_;        // set by Network::serve()
+  std::string key_;        // this socket's entry in Network::listeners_
   std::unique_ptr<Connection> server_end(int id, const std::string& client_host, const std::string& client_ip,
                                          int client_port, std::shared_ptr<ConnectionState> state) const;
 };
@@ -233,6 +234,7 @@ class UdpSocket {
   int port_ = 0;
   simgrid::s4u::Mailbox* mailbox_ = nullptr;
   bool attached_ = false;  // the receiving actor gets datagrams eagerly
+  std::string key_;        // this socket's entry in Network::udp_
 };
 
 /// The address book and socket tables of every simulated host.

@@ -119,6 +119,11 @@ void validate(const WorkloadSpec& spec) {
   validate_sizes(spec.sizes);
 
   if (spec.domains == 0) fail("domains", "must be at least 1");
+  if (spec.domains > kMaxDomains) {
+    fail("domains", fmt::format("must be at most {}, got {}: the bench makes each domain a host with a "
+                                "link of its own, about 4 KB of memory each",
+                                kMaxDomains, spec.domains));
+  }
   if (spec.users_per_domain == 0) fail("users_per_domain", "must be at least 1");
   if (spec.sender_users == 0) fail("sender_users", "must be at least 1");
   if (spec.sender_domain.empty()) fail("sender_domain", "is empty");

@@ -80,6 +80,9 @@ enum class DomainChoice {
   ZIPF,     ///< domain of rank i (1-based) has weight 1 / i^zipf_exponent, users uniform
 };
 
+/// The largest number of domains a workload may have: 1,000,000 domains take about 3.7 GB.
+constexpr std::size_t kMaxDomains = 1000000;
+
 struct WorkloadSpec {
   std::uint64_t seed = 1;
   std::uint64_t count = 0;  ///< total messages, 0 for no limit

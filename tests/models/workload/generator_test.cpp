@@ -353,6 +353,8 @@ TEST(Generator, InvalidSpecRejected) {
        "sizes.sigma", "sigma must not be negative"},
       {"no domains", [](WorkloadSpec& s) { s.domains = 0; }, "domains",
        "workload.domains must be at least 1"},
+      {"too many domains", [](WorkloadSpec& s) { s.domains = kMaxDomains + 1; }, "domains",
+       "must be at most 1000000, got 1000001"},
       {"no senders", [](WorkloadSpec& s) { s.sender_users = 0; }, "sender_users",
        "workload.sender_users must be at least 1"},
       {"few recipients", [](WorkloadSpec& s) { s.recipients = 0.5; }, "recipients.mean",
