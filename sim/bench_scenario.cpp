@@ -167,6 +167,10 @@ class BenchLoader {
   void relay(const YAML::Node& n) {
     keys(n, "relay");
     if (n["policy"]) {
+      // A block scalar puts the value on other lines than its mark, so columns would be wrong.
+      const char indicator = raw_char(n["policy"]);
+      if (indicator == '|' || indicator == '>')
+        r_.fail(n["policy"], "relay.policy must be written on one line, not as a block scalar");
       s_.policy = r_.str(n["policy"], "relay.policy");
       parse_policy_list(s_.policy, text_start(n["policy"]));
     }
@@ -320,22 +324,31 @@ class BenchLoader {
 
   void faults(const YAML::Node& n) {
     std::string text = r_.str(n, "faults");
+    auto check_target = [this](const workload::Fault& f) { check_fault_target(f); };
     if (n.Mark().is_null()) {
       // Set by --set: lines count within the value.
-      s_.faults = workload::parse_faults(text, "--set faults");
+      s_.faults = workload::parse_faults(text, "--set faults", 1, 1, check_target);
     } else {
       auto [line, column] = faults_start(n);
-      s_.faults = workload::parse_faults(text, r_.file(), line, column);
+      s_.faults = workload::parse_faults(text, r_.file(), line, column, check_target);
     }
-    check_fault_targets();
     check_fault_overlaps();
+  }
+
+  // The character of the file at a node's mark: a quote or a block scalar's indicator.
+  char raw_char(const YAML::Node& n) const {
+    const SourcePos at = r_.pos(n);
+    const auto line = static_cast<std::size_t>(at.line - 1);
+    const auto column = static_cast<std::size_t>(at.column - 1);
+    if (line >= lines_.size() || column >= lines_[line].size()) return ' ';
+    return lines_[line][column];
   }
 
   // Line and column in the file where the faults text starts. A literal block scalar (`|`)
   // starts on the next line, indented like its first non-blank line or by its indentation
   // indicator. A folded block (`>`) joins the lines, so one fault per line is lost.
-  // NOTE: a quoted or plain value spread over several lines is folded the same way, and its
-  // positions after the first line are not exact.
+  // A quoted or plain value of several lines is rejected too: its line breaks are escapes or
+  // folded, so positions after the first line would be wrong.
   std::pair<int, int> faults_start(const YAML::Node& n) {
     SourcePos at = text_start(n);
     const auto line_index = static_cast<std::size_t>(at.line - 1);
@@ -347,7 +360,13 @@ class BenchLoader {
       r_.fail(n,
               "faults must be a literal block scalar (faults: |) with one fault per line; "
               "a folded block (>) joins the lines");
-    if (indicator != '|') return {at.line, at.column};
+    if (indicator != '|') {
+      // A quoted or plain value over several lines is folded, so its positions would be wrong.
+      if (r_.str(n, "faults").find('\n') != std::string::npos)
+        r_.fail(n, "faults of several lines must be a literal block scalar (faults: |) with one fault "
+                   "per line");
+      return {at.line, at.column};
+    }
 
     int indent = -1;
     for (std::size_t i = mark_column + 1; i < line.size() && line[i] != ' ' && line[i] != '#'; ++i)
@@ -411,23 +430,20 @@ class BenchLoader {
     return target;
   }
 
-  void check_fault_targets() const {
-    for (const auto& f : s_.faults) {
-      if (f.kind == workload::FaultKind::LINK || f.kind == workload::FaultKind::HOST) {
-        const bool known =
-            f.target == kRelayHost || f.target == kNameServerHost ||
-            (f.target.rfind("mx.", 0) == 0 && is_workload_domain(f.target.substr(3)));
-        if (!known)
-          throw InputError(f.target_pos,
-                           fmt::format("no host or link named '{}' in the bench world; use {}, {} "
-                                       "or mx.DOMAIN for a workload domain ({})",
-                                       f.target, kRelayHost, kNameServerHost, domain_examples()));
-      } else if (f.kind == workload::FaultKind::DOMAIN) {
-        if (!is_workload_domain(fault_domain(f.target)))
-          throw InputError(f.target_pos,
-                           fmt::format("domain '{}' is not a destination of the workload ({})",
-                                       f.target, domain_examples()));
-      }
+  // Throws when a fault names a host, link or domain that the bench world does not have.
+  void check_fault_target(const workload::Fault& f) const {
+    if (f.kind == workload::FaultKind::LINK || f.kind == workload::FaultKind::HOST) {
+      const bool known = f.target == kRelayHost || f.target == kNameServerHost ||
+                         (f.target.rfind("mx.", 0) == 0 && is_workload_domain(f.target.substr(3)));
+      if (!known)
+        throw InputError(f.target_pos,
+                         fmt::format("no host or link named '{}' in the bench world; use {}, {} "
+                                     "or mx.DOMAIN for a workload domain ({})",
+                                     f.target, kRelayHost, kNameServerHost, domain_examples()));
+    } else if (f.kind == workload::FaultKind::DOMAIN) {
+      if (!is_workload_domain(fault_domain(f.target)))
+        throw InputError(f.target_pos, fmt::format("domain '{}' is not a destination of the workload ({})",
+                                                   f.target, domain_examples()));
     }
   }
 
@@ -537,7 +553,15 @@ BenchScenario load_bench_scenario(const std::string& path, const std::vector<std
   if (!root.IsMap())
     throw InputError(SourcePos{path, 1, 1}, "a bench scenario must be a YAML mapping");
   BenchLoader loader(path, text);
-  for (const auto& o : overrides) apply_bench_override(root, o, loader.reader());
+  std::map<std::string, std::string> set_keys;  // key -> its first --set
+  for (const auto& o : overrides) {
+    const std::string key = o.substr(0, o.find('='));
+    auto [first, inserted] = set_keys.emplace(key, o);
+    if (!inserted)
+      throw InputError(SourcePos{"--set " + o, 0, 0},
+                       fmt::format("{} is already set by --set {}; give each key once", key, first->second));
+    apply_bench_override(root, o, loader.reader());
+  }
   if (!root["workload"])
     throw InputError(SourcePos{path, 1, 1}, "the bench scenario needs a workload");
   try {

@@ -15,14 +15,22 @@ const std::vector<std::string> kSettings = {
     "MaxDaemonChildren",  "QueueLA",         "RefuseLA",       "Timeout.queuereturn",
     "ConnectionCacheSize"};
 
-char first_letter(const std::string& value) {
+// Returns the lower-case first letter of a keyword value such as QueueSortOrder's. A ':' or
+// '=' in it is a mistyped separator ("host:MaxQueueRunSize=1"), which would hide the setting after it.
+char first_letter(const spec::Setting& setting) {
+  const std::string& value = setting.value;
+  const auto separator = value.find_first_of(":=");
+  if (separator != std::string::npos) {
+    spec::fail(setting.value_column + static_cast<int>(separator),
+               "invalid " + setting.name + " value \"" + value + "\"; settings are separated by commas");
+  }
   return value.empty() ? '\0'
                        : static_cast<char>(std::tolower(static_cast<unsigned char>(value[0])));
 }
 
 // Sendmail, like its readcf.c, looks only at the first letter of the value.
 QueueSortOrder parse_sort_order(const spec::Setting& setting) {
-  switch (first_letter(setting.value)) {
+  switch (first_letter(setting)) {
     case 'p':
       return QueueSortOrder::PRIORITY;
     case 'h':
@@ -45,7 +53,7 @@ QueueSortOrder parse_sort_order(const spec::Setting& setting) {
 }
 
 DeliveryMode parse_delivery_mode(const spec::Setting& setting) {
-  switch (first_letter(setting.value)) {
+  switch (first_letter(setting)) {
     case 'i':
       return DeliveryMode::INTERACTIVE;
     case 'b':

@@ -288,7 +288,7 @@ std::optional<double> parse_compound_duration(std::string_view text) {
 }
 
 std::vector<Fault> parse_faults(std::string_view text, const std::string& file, int first_line,
-                                int first_column) {
+                                int first_column, const std::function<void(const Fault&)>& check_target) {
   std::vector<Fault> faults;
   int line_number = first_line - 1;
   std::size_t begin = 0;
@@ -307,6 +307,9 @@ std::vector<Fault> parse_faults(std::string_view text, const std::string& file, 
   }
   std::stable_sort(faults.begin(), faults.end(),
                    [](const Fault& a, const Fault& b) { return a.at < b.at; });
+  if (check_target) {
+    for (const Fault& fault : faults) check_target(fault);
+  }
   check_order(faults);
   check_overlaps(faults);
   return faults;

@@ -17,6 +17,7 @@
 // of one name server out of several, permanent (5xx) domain failures.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,8 +59,11 @@ const char* to_string(FaultAction value);
 /// was expected there. A timeline embedded in another file (a YAML block scalar) passes where
 /// its text starts: line k of `text` is reported as line first_line + k - 1, and column c as
 /// first_column + c - 1 on every line.
+/// `check_target`, when given, is called for each fault before the order of the faults is checked,
+/// so that a caller's error for an unknown target comes before "needs an earlier 'crash'".
 std::vector<Fault> parse_faults(std::string_view text, const std::string& file, int first_line = 1,
-                                int first_column = 1);
+                                int first_column = 1,
+                                const std::function<void(const Fault&)>& check_target = {});
 
 /// Parses a duration that may chain units largest first, as in `1h5m` or `2d12h`; each piece
 /// is read by units::parse_duration. Returns nullopt for anything else.

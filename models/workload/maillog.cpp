@@ -213,6 +213,8 @@ class LineParser {
     } else if (value.find_first_of("<> ") != std::string_view::npos) {
       fail(begin, fmt::format("expected <address> after {}=, got '{}'", field, value));
     }
+    if (!value.empty() && value.back() == '@')
+      fail(begin, fmt::format("address '{}' after {}= has no domain after '@'", value, field));
     return std::string(value);
   }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -113,7 +114,12 @@ TEST(BenchCommand, ArgumentErrors) {
       {{"--json", dir + "/x", "--csv", dir + "/./x"}, "--csv and --json both name"},
       {{"--json", scenario}, "--json names the scenario file"},
       {{"--set", "dns.tll=2h"}, "unknown key 'dns.tll' in dns"},
+      {{"--set", "workload.count=5", "--set", "workload.count=6"},
+       "workload.count is already set by --set workload.count=5"},
+      // A link to a file that does not exist yet is the file it names.
+      {{"--json", dir + "/link.json", "--csv", dir + "/target.json"}, "--csv and --json both name"},
   };
+  std::filesystem::create_symlink("target.json", dir + "/link.json");
   for (const Case& c : cases) {
     std::vector<std::string> args = {"bench", scenario};
     args.insert(args.end(), c.args.begin(), c.args.end());

@@ -335,6 +335,12 @@ TEST(BenchScenarioFile, ErrorPositions) {
       {workload + "faults: |\n  at 1m link relay.bench @sideways\n", "expected 'down' or 'up'"},
       {workload + "faults: at 1m link relay.bench @sideways\n", "expected 'down' or 'up'"},
       {workload + "faults: @>\n  at 1m link relay.bench down\n", "literal block scalar"},
+      {workload + "faults: @\"at 10s dns outage for 1m\\nat 20s dns outage for 1m\"\n",
+       "faults of several lines must be a literal block scalar"},
+      {workload + "faults: |\n  at 1m host @mx.d9.example restart\n", "no host or link named 'mx.d9.example'"},
+      {workload + "faults: |\n  at 1m link @mx.d9.example up\n", "no host or link named 'mx.d9.example'"},
+      {"relay:\n  policy: @>-\n    sendmail:QueueSortOrder=host\n" + workload,
+       "relay.policy must be written on one line"},
       // Shares: the one that brings the sum over 1.
       {workload + "  classes: {slow: 0.5, dead: 0.25, greylisting: @0.3}\n",
        "workload.classes.greylisting brings the class shares to 1.05, more than 1"},

@@ -109,6 +109,8 @@ TEST(MakePolicy, InvalidSpecs) {
       {"exim:queue_run_interval=5m,retry=G,16h,1h", 42, "needs a multiplier"},
       {"exim:Retry=F,1h,1m", 6, "unknown exim setting"},
       {"fifo:concurrency=0", 18, "at least 1"},
+      {"sendmail:QueueSortOrder=host:MaxQueueRunSize=1", 29, "settings are separated by commas"},
+      {"sendmail:DeliveryMode=b=1", 24, "settings are separated by commas"},
       {"fifo:concurrency=2,,retry=1m", 20, "empty setting"},
   };
   for (const Case& c : cases) {

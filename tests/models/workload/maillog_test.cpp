@@ -218,6 +218,8 @@ TEST(Maillog, MalformedLines) {
        "expected an address after to="},
       {stamp + "AAA: to=<lee@naver.com>,<kim, delay=00:00:01", "<kim",
        "address after to= has no closing '>'"},
+      {stamp + "AAA: to=<lee@>, delay=00:00:01", "<lee@>", "address 'lee@' after to= has no domain"},
+      {stamp + "AAA: to=<@>, delay=00:00:01", "<@>", "address '@' after to= has no domain"},
       // The first line is stamped 15:00:00, so a line one second earlier goes back in time.
       {"Dec  4 14:59:59 mail sendmail[1]: x", "Dec",
        "timestamp 'Dec  4 14:59:59' is earlier than 'Dec  4 15:00:00' on line 1"},
