@@ -2,19 +2,23 @@
 // destination domain, each behind its own link to one switch (a star zone,
 // which keeps no route table per pair of hosts). The live actors are the
 // arrival stream, the relay's scheduler, and reused workers for delivery
-// attempts and SMTP sessions; an MX has no accepting actor of its own. Their number follows the
-// number of sessions at once, not the number of messages.
+// attempts: one actor per delivery in progress, not per message or host.
 //
 // A delivery attempt takes the relay's service time, then an MX lookup
 // (cached for the TTL, one query round trip to the name server on a miss).
-// Then a TCP connection to the MX carries a Sendmail-style SMTP client
-// session against the MX's SMTP server session (both models/smtp engines).
-// Message bodies are generated from size and seed. The headers and the
-// first kilobytes are real bytes, and the transfer is charged the full size.
+// Then a Sendmail-style SMTP client session talks to the MX's SMTP server
+// session (both models/smtp engines, exchanging their real bytes) in the
+// delivery's own actor. The connection's SYN and SYN-ACK and every write are
+// transfers on the platform from the sending host to the receiving one. So
+// they cost the route's latency and share its bandwidth. A slow MX waits
+// before each reply. Message bodies are generated from size and seed.
+// The headers and the first kilobytes are real bytes, and the transfer is
+// charged the full size.
 //
 // Sendmail's queue runner reuses its cached connections (ConnectionCacheSize)
 // for the next message to the same host; deliveries started at arrival open
-// their own. NOTE: MX lookups send no DNS bytes, only their round trip.
+// their own. NOTE: MX lookups send no DNS bytes, only their round trip, and a
+// link that goes down does not cut a session already under way.
 #include "sim/bench.hpp"
 
 #include <algorithm>
@@ -38,7 +42,6 @@
 #include "models/smtp/client_session.hpp"
 #include "models/smtp/server_session.hpp"
 #include "models/workload/random.hpp"
-#include "sim/net.hpp"
 #include "sim/workers.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -66,12 +69,61 @@ struct Delivery {
 
 struct DomainState {
   workload::DomainClass cls = workload::DomainClass::NORMAL;
-  std::string name, mx, ip;
+  std::string name, mx;
+  sg4::Host* host = nullptr;  // the MX host
   std::unique_ptr<workload::Greylist> greylist;
   std::unique_ptr<workload::RateLimiter> limiter;
   double tempfail_until = -1;
   double mx_cached_until = -1;  // the relay's resolver cache
   std::unordered_set<queue::ItemId> received;
+};
+
+// An MX's SMTP server. Slow domains wait before each reply. Greylisting,
+// rate-limiting and temporarily failing domains reply to RCPT with a 4xx.
+class SinkHooks : public smtp::ServerHooks {
+ public:
+  SinkHooks(DomainState& dom, std::uint64_t& duplicates, const unsigned& relay_epoch)
+      : dom_(dom), duplicates_(duplicates), relay_epoch_(relay_epoch), started_epoch_(relay_epoch) {}
+  /// Names the queue item whose transaction the session carries now.
+  void set_item(queue::ItemId item) { item_ = item; }
+  std::int64_t now() override { return static_cast<std::int64_t>(sg4::Engine::get_clock()) + 1796400000; }
+  smtp::RcptVerdict check_rcpt(const std::string&) override { return smtp::RcptVerdict::ACCEPT; }
+  std::optional<std::string> check_mail(const std::string& address, const std::string&) override {
+    sender_ = address;
+    return std::nullopt;
+  }
+  std::optional<std::string> rcpt_access(const std::string& address, const std::string&) override {
+    double t = sg4::Engine::get_clock();
+    if (t < dom_.tempfail_until) return "451 4.3.0 " + address + "... Temporary failure, try again later";
+    // NOTE: the greylisting and rate-limit wordings follow milter-greylist and
+    // common rate-limit milters; they are not from a recording.
+    if (dom_.greylist && !dom_.greylist->attempt(sender_, address, t))
+      return "451 4.7.1 " + address + "... Greylisting in action, please come back later";
+    if (dom_.limiter && !dom_.limiter->accept(t)) return "451 4.7.1 " + address + "... Rate limit exceeded, try again later";
+    return std::nullopt;
+  }
+  std::string accept_message(const message::Envelope&, std::string, const smtp::SessionInfo&) override {
+    // The relay crashed during the session: its connection died before the
+    // final dot arrived, so the MX delivers nothing.
+    if (relay_epoch_ != started_epoch_) return "0";
+    if (!dom_.received.insert(item_).second) ++duplicates_;
+    return fmt::format("{:014X}", item_);
+  }
+
+ private:
+  DomainState& dom_;
+  queue::ItemId item_ = 0;
+  std::uint64_t& duplicates_;
+  const unsigned& relay_epoch_;
+  unsigned started_epoch_;
+  std::string sender_;
+};
+
+// An MX's side of one SMTP connection: the server engine and its hooks (declared first, as the
+// server keeps a reference to them).
+struct MxSession {
+  std::unique_ptr<SinkHooks> hooks;
+  std::unique_ptr<smtp::ServerSession> server;
 };
 
 class BenchRun {
@@ -92,15 +144,16 @@ class BenchRun {
   void arrivals();
   void offer(const workload::Arrival& a);
   void scheduler();
-  void attempt(Delivery d, unsigned epoch);
+  void attempt(const Delivery& d, unsigned epoch);
   queue::Outcome smtp_attempt(const Delivery& d, DomainState& dom, unsigned epoch, bool& aborted,
                               bool use_cache = true);
   void evict_cached();
   void finish(const Delivery& d, queue::Outcome outcome);
-  void serve_mx(std::size_t domain, std::shared_ptr<Connection> conn);
+  std::unique_ptr<MxSession> open_mx(std::size_t domain);
+  bool transfer(sg4::Host* from, sg4::Host* to, std::uint64_t bytes, unsigned epoch);
   void faults();
   void wake() {
-    if (cv_) cv_->notify_all();
+    if (cv_ && scheduler_waiting_) cv_->notify_all();
   }
   void depth_changed() {
     double depth = static_cast<double>(policy_->waiting() + policy_->active());
@@ -116,29 +169,30 @@ class BenchRun {
   std::function<void(double)> progress_;
   workload::Random service_random_;
 
-  Network net_{nullptr};
   Workers workers_;
   sg4::Host* relay_ = nullptr;
+  sg4::Host* dns_ = nullptr;
   sg4::Host* controller_ = nullptr;
   std::map<std::string, sg4::Host*> hosts_;
   std::vector<DomainState> domains_;
   std::unordered_map<std::string, std::size_t> domain_index_;
-  std::unordered_map<queue::ItemId, Delivery> deliveries_;
+  // Shared with the attempt in progress, which may outlive the entry (finish() erases it).
+  std::unordered_map<queue::ItemId, std::shared_ptr<Delivery>> deliveries_;
   std::unordered_set<queue::ItemId> active_;  // being tried
   std::set<std::string> down_;                 // hosts whose link is down or that crashed
   bool host_up(const std::string& host) const { return !down_.count(host); }
-  std::vector<std::unique_ptr<Listener>> listeners_;
 
   // The queue runner's connection cache, least recently used first.
   struct CachedConnection {
-    std::unique_ptr<Connection> conn;
     std::unique_ptr<smtp::ClientSession> session;
+    std::unique_ptr<MxSession> mx;
     std::size_t domain = 0;
     double idle_since = 0;
   };
   std::deque<CachedConnection> cache_;
 
   sg4::ConditionVariablePtr cv_;
+  bool scheduler_waiting_ = false;  // the scheduler is in its wait, so a change must notify it
   sg4::MutexPtr mutex_;
   bool arrivals_done_ = false;
   bool relay_up_ = true;
@@ -154,17 +208,16 @@ class BenchRun {
 
 void BenchRun::build_platform() {
   auto* zone = sg4::create_star_zone("bench");
-  auto add = [&](const std::string& name, const std::string& ip) {
+  auto add = [&](const std::string& name) {
     sg4::Host* h = zone->create_host(name, 1e9);
     sg4::Link* l = zone->create_link(name, sc_.bandwidth)->set_latency(sc_.latency)->seal();
     zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {sg4::LinkInRoute(l)}, true);
     hosts_[name] = h;
-    net_.add_host(name, ip, h);
     return h;
   };
 
-  relay_ = add(kRelay, "10.255.0.1");
-  add(kDns, "10.255.0.2");
+  relay_ = add(kRelay);
+  dns_ = add(kDns);
   controller_ = zone->create_host("mailsim-controller", 1e9);
 
   // A replayed log brings its own domains, in name order; a generated
@@ -188,8 +241,7 @@ void BenchRun::build_platform() {
     d.name = sc_.replayed ? names[i] : table.name(i);
     domain_index_[d.name] = i;
     d.mx = "mx." + d.name;
-    d.ip = fmt::format("10.{}.{}.{}", 1 + i / 65536, (i / 256) % 256, i % 256);
-    add(d.mx, d.ip);
+    d.host = add(d.mx);
     if (d.cls == workload::DomainClass::GREYLISTING)
       d.greylist = std::make_unique<workload::Greylist>(sc_.workload.class_params.greylist_delay);
     if (d.cls == workload::DomainClass::RATELIMIT)
@@ -284,7 +336,7 @@ void BenchRun::offer(const workload::Arrival& a) {
     d.seed = a.seed;
     d.domain = domain;
     policy_->enqueue(d.item, now());
-    deliveries_.emplace(d.item.id, std::move(d));
+    deliveries_.emplace(d.item.id, std::make_shared<Delivery>(std::move(d)));
     ++result_.deliveries;
   }
   depth_changed();
@@ -300,12 +352,11 @@ void BenchRun::scheduler() {
     if (relay_up_) {
       for (auto& item : policy_->take_due(now())) {
         started = true;
-        auto it = deliveries_.find(item.id);
-        it->second.item = item;
-        Delivery d = it->second;
+        std::shared_ptr<Delivery> d = deliveries_.at(item.id);
+        d->item = item;
         active_.insert(item.id);
         unsigned epoch = epoch_;
-        workers_.run("delivery", relay_, [this, d = std::move(d), epoch]() mutable { attempt(std::move(d), epoch); });
+        workers_.run("delivery", relay_, [this, d = std::move(d), epoch] { attempt(*d, epoch); });
       }
     }
     // A down relay waits for its restart. A due time that starts nothing (a
@@ -313,11 +364,14 @@ void BenchRun::scheduler() {
     // loop never spins at one instant.
     double next = relay_up_ ? std::min(policy_->next_due(now()), sc_.horizon) : sc_.horizon;
     if (next <= now() && !started) next = now() + 0.001;
+    // Nothing runs between this flag and the wait, so no wake-up is lost.
+    scheduler_waiting_ = true;
     cv_->wait_until(lock, next);
+    scheduler_waiting_ = false;
   }
 }
 
-void BenchRun::attempt(Delivery d, unsigned epoch) {
+void BenchRun::attempt(const Delivery& d, unsigned epoch) {
   ++result_.attempts;
   if (d.item.attempts > 1) ++result_.retries;  // the policy counts the attempt when it starts it
   if (sc_.service.kind == ServiceTime::Kind::FIXED) sg4::this_actor::sleep_for(sc_.service.mean);
@@ -344,8 +398,8 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
       sg4::this_actor::sleep_for(sc_.dns_timeout * sc_.dns_attempts);
       return queue::Outcome::UNREACHABLE;
     }
-    sg4::Comm::sendto(relay_, hosts_.at(kDns), 64);
-    sg4::Comm::sendto(hosts_.at(kDns), relay_, 128);
+    sg4::Comm::sendto(relay_, dns_, 64);
+    sg4::Comm::sendto(dns_, relay_, 128);
     dom.mx_cached_until = now() + sc_.dns_ttl;
   }
 
@@ -377,74 +431,87 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
 
   // Sendmail's queue runner keeps its last connections open
   // (ConnectionCacheSize) and sends the next message for the same host on
-  // them. A cached connection that fails before the transaction starts is
-  // dropped and a new one is opened, as Sendmail does.
+  // them. A cached connection whose MX went away meanwhile is dropped and a
+  // new one is opened, as Sendmail does.
   bool caching = sendmail_ && sendmail_->connection_cache() && d.item.queue_run;
   bool look_up = caching && use_cache;
-  std::unique_ptr<Connection> conn;
   std::unique_ptr<smtp::ClientSession> session;
+  std::unique_ptr<MxSession> mx;
   std::string out;
   if (look_up) {
     evict_cached();
     for (auto it = cache_.begin(); it != cache_.end(); ++it) {
       if (it->domain != d.domain) continue;
-      conn = std::move(it->conn);
       session = std::move(it->session);
+      mx = std::move(it->mx);
       cache_.erase(it);
-      out = session->add_transaction(txn);
       break;
     }
   }
-  bool reused = conn != nullptr;
-  if (!conn) {
-    try {
-      conn = net_.connect(kRelay, dom.ip, 25, sc_.connect_timeout);
-    } catch (const ConnectionRefused&) {
-      return queue::Outcome::UNREACHABLE;
-    } catch (const ConnectionTimedOut&) {
+  bool reused = session != nullptr;
+  if (reused && !host_up(dom.mx)) {
+    ++result_.stale_connections;
+    return smtp_attempt(d, dom, epoch, aborted, false);
+  }
+  sg4::Host* relay = relay_;
+  sg4::Host* mx_host = dom.host;
+  std::string server_out;
+  if (reused) {
+    out = session->add_transaction(txn);
+  } else {
+    // connect(): no answer from a host that is down, a reset from one where nothing listens,
+    // else the SYN and the SYN-ACK.
+    if (!host_up(dom.mx)) {
+      sg4::this_actor::sleep_for(sc_.connect_timeout);
       return queue::Outcome::UNREACHABLE;
     }
+    sg4::Comm::sendto(relay, mx_host, 0);
+    sg4::Comm::sendto(mx_host, relay, 0);
+    if (dom.cls == workload::DomainClass::DEAD) return queue::Outcome::UNREACHABLE;
     session = std::make_unique<smtp::ClientSession>(smtp::ClientConfig{kRelay, smtp::ClientStyle::MTA, caching},
                                                     std::vector<smtp::Transaction>{txn});
+    mx = open_mx(d.domain);
+    server_out = mx->server->greeting();
   }
+  mx->hooks->set_item(d.item.id);
 
-  std::string tag = std::to_string(d.item.id);
+  // The two engines talk through transfers on the platform: each write costs its bytes on the
+  // route, and a slow MX waits before each reply.
+  const double delay =
+      dom.cls == workload::DomainClass::SLOW ? sc_.workload.class_params.slow_reply_delay : 0;
   bool message_sent = false;
-  std::string in;
-  try {
-    if (!out.empty()) conn->send(out, tag);
-    while (!session->done() && !session->idle()) {
-      if (!conn->recv(in, kClientWait)) {
-        session->connection_closed();
-        break;
-      }
-      out = session->feed(in);
-      if (epoch != epoch_) {  // the relay crashed, and its connection died with it
-        aborted = true;
-        return queue::Outcome::UNREACHABLE;
-      }
-      if (out.empty()) continue;
-      // The write that ends in the message is the one after which the
-      // client waits for the reply to the final dot.
+  while (true) {
+    if (!out.empty()) {
+      // The write that ends in the message is the one after which the client waits for the
+      // reply to the final dot.
       bool is_message = !message_sent && session->state() == smtp::ClientState::AWAIT_END_OF_DATA;
       message_sent = message_sent || is_message;
       std::uint64_t extra = is_message ? charged - built : 0;
-      conn->send(out, tag, out.size() + extra);
+      if (!transfer(relay, mx_host, out.size() + extra, epoch)) {
+        aborted = true;  // the relay crashed, and its connection died with it
+        return queue::Outcome::UNREACHABLE;
+      }
+      server_out = mx->server->closed() ? std::string() : mx->server->feed(out);
     }
-  } catch (const ConnectionTimedOut&) {
-    session->connection_closed();
+    if (session->done() || session->idle()) break;
+    if (server_out.empty()) {
+      // The MX closed the connection, or has nothing to say: the client sees the end of stream.
+      session->connection_closed();
+      break;
+    }
+    if (delay > 0) sg4::this_actor::sleep_for(delay);
+    if (!transfer(mx_host, relay, server_out.size(), epoch)) {
+      aborted = true;
+      return queue::Outcome::UNREACHABLE;
+    }
+    out = session->feed(server_out);
+    server_out.clear();
   }
 
   const smtp::TransactionResult r = session->results().back();
   if (session->idle()) {
-    cache_.push_back(CachedConnection{std::move(conn), std::move(session), d.domain, now()});
+    cache_.push_back(CachedConnection{std::move(session), std::move(mx), d.domain, now()});
     evict_cached();
-  } else {
-    conn->close();
-  }
-  if (reused && r.failed_stage == smtp::ClientStage::CONNECTION) {
-    ++result_.stale_connections;
-    return smtp_attempt(d, dom, epoch, aborted, false);
   }
   if (reused) ++result_.reused_connections;
   if (r.delivered()) return queue::Outcome::DELIVERED;
@@ -452,6 +519,26 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
   return r.failed_stage == smtp::ClientStage::CONNECTION || r.failed_stage == smtp::ClientStage::GREETING
              ? queue::Outcome::UNREACHABLE
              : queue::Outcome::DEFERRED;
+}
+
+// Starts an MX's SMTP server session for a new connection from the relay.
+std::unique_ptr<MxSession> BenchRun::open_mx(std::size_t domain) {
+  DomainState& dom = domains_[domain];
+  auto mx = std::make_unique<MxSession>();
+  mx->hooks = std::make_unique<SinkHooks>(dom, result_.duplicates, epoch_);
+  smtp::ServerConfig config;
+  config.hostname = dom.mx;
+  config.auth_mechanisms.clear();
+  config.max_daemon_children = 0;
+  mx->server = std::make_unique<smtp::ServerSession>(config, smtp::PeerInfo{"10.255.0.1", kRelay}, *mx->hooks);
+  return mx;
+}
+
+// One write from `from` to `to`: returns when its last byte has arrived, or false when the relay
+// crashed meanwhile (its processes, and their connections, are gone).
+bool BenchRun::transfer(sg4::Host* from, sg4::Host* to, std::uint64_t bytes, unsigned epoch) {
+  sg4::Comm::sendto(from, to, bytes);
+  return epoch == epoch_;
 }
 
 // Closes cached connections idle for longer than ConnectionCacheTimeout and,
@@ -462,11 +549,8 @@ void BenchRun::evict_cached() {
   while (!cache_.empty() && (cache_.size() > size || now() - cache_.front().idle_since > kConnectionCacheTimeout)) {
     CachedConnection c = std::move(cache_.front());
     cache_.pop_front();
-    try {
-      c.conn->send(c.session->quit());
-    } catch (const ConnectionTimedOut&) {
-    }
-    c.conn->close();
+    std::string quit = c.session->quit();
+    sg4::Comm::sendto(relay_, domains_[c.domain].host, quit.size());
   }
 }
 
@@ -496,77 +580,6 @@ void BenchRun::finish(const Delivery& d, queue::Outcome outcome) {
   wake();
 }
 
-// An MX's SMTP server. Slow domains wait before each reply. Greylisting,
-// rate-limiting and temporarily failing domains reply to RCPT with a 4xx.
-class SinkHooks : public smtp::ServerHooks {
- public:
-  SinkHooks(DomainState& dom, const Connection& conn, std::uint64_t& duplicates, const unsigned& relay_epoch)
-      : dom_(dom), conn_(conn), duplicates_(duplicates), relay_epoch_(relay_epoch), started_epoch_(relay_epoch) {}
-  std::int64_t now() override { return static_cast<std::int64_t>(sg4::Engine::get_clock()) + 1796400000; }
-  smtp::RcptVerdict check_rcpt(const std::string&) override { return smtp::RcptVerdict::ACCEPT; }
-  std::optional<std::string> check_mail(const std::string& address, const std::string&) override {
-    sender_ = address;
-    return std::nullopt;
-  }
-  std::optional<std::string> rcpt_access(const std::string& address, const std::string&) override {
-    double t = sg4::Engine::get_clock();
-    if (t < dom_.tempfail_until) return "451 4.3.0 " + address + "... Temporary failure, try again later";
-    // NOTE: the greylisting and rate-limit wordings follow milter-greylist and
-    // common rate-limit milters; they are not from a recording.
-    if (dom_.greylist && !dom_.greylist->attempt(sender_, address, t))
-      return "451 4.7.1 " + address + "... Greylisting in action, please come back later";
-    if (dom_.limiter && !dom_.limiter->accept(t)) return "451 4.7.1 " + address + "... Rate limit exceeded, try again later";
-    return std::nullopt;
-  }
-  std::string accept_message(const message::Envelope&, std::string, const smtp::SessionInfo&) override {
-    // The relay crashed during the session: its connection died before the
-    // final dot arrived, so the MX delivers nothing.
-    if (relay_epoch_ != started_epoch_) return "0";
-    queue::ItemId id = std::stoull(conn_.last_tag().empty() ? "0" : conn_.last_tag());
-    if (!dom_.received.insert(id).second) ++duplicates_;
-    return fmt::format("{:014X}", id);
-  }
-
- private:
-  DomainState& dom_;
-  const Connection& conn_;
-  std::uint64_t& duplicates_;
-  const unsigned& relay_epoch_;
-  unsigned started_epoch_;
-  std::string sender_;
-};
-
-void BenchRun::serve_mx(std::size_t domain, std::shared_ptr<Connection> conn) {
-  DomainState& dom = domains_[domain];
-  conn->attach();
-  SinkHooks hooks(dom, *conn, result_.duplicates, epoch_);
-  smtp::ServerConfig config;
-  config.hostname = dom.mx;
-  config.auth_mechanisms.clear();
-  config.max_daemon_children = 0;
-  smtp::ServerSession session(config, smtp::PeerInfo{conn->peer_ip(), kRelay}, hooks);
-  double delay = dom.cls == workload::DomainClass::SLOW ? sc_.workload.class_params.slow_reply_delay : 0;
-  auto reply = [&](const std::string& text) {
-    if (text.empty()) return;
-    if (delay > 0) sg4::this_actor::sleep_for(delay);
-    conn->send(text);
-  };
-  try {
-    reply(session.greeting());
-    std::string in;
-    while (!session.closed()) {
-      if (!conn->recv(in, kServerWait)) {
-        session.peer_closed();
-        break;
-      }
-      reply(session.feed(in));
-    }
-  } catch (const ConnectionTimedOut&) {  // an idle or vanished client
-    session.peer_closed();
-  }
-  conn->close();
-}
-
 void BenchRun::faults() {
   for (const auto& f : sc_.faults) {
     sg4::this_actor::sleep_until(f.at);
@@ -576,7 +589,6 @@ void BenchRun::faults() {
       case FaultAction::UP:
         // A link serves one host in the star: while it is down nothing
         // reaches that host. NOTE: transfers already on the link finish.
-        net_.set_up(f.target, f.action == FaultAction::UP);
         if (f.action == FaultAction::UP) down_.erase(f.target);
         else down_.insert(f.target);
         break;
@@ -588,20 +600,18 @@ void BenchRun::faults() {
           ++epoch_;
           cache_.clear();  // the runner's connections die with it
           for (queue::ItemId id : active_) {
-            policy_->finished(deliveries_.at(id).item, queue::Outcome::UNREACHABLE, now());
+            policy_->finished(deliveries_.at(id)->item, queue::Outcome::UNREACHABLE, now());
             ++result_.interrupted;
           }
           active_.clear();
           depth_changed();
         } else {
-          net_.set_up(f.target, false);
           down_.insert(f.target);
         }
         break;
       case FaultAction::RESTART:
         if (f.target == kRelay) relay_up_ = true;
         else {
-          net_.set_up(f.target, true);
           down_.erase(f.target);
         }
         break;
@@ -639,14 +649,6 @@ BenchResult BenchRun::run() {
     }
   }
 
-  for (std::size_t i = 0; i < domains_.size(); ++i) {
-    if (domains_[i].cls == workload::DomainClass::DEAD) continue;  // nothing listens
-    sg4::Host* mx = hosts_.at(domains_[i].mx);
-    listeners_.push_back(net_.serve(domains_[i].mx, "0.0.0.0", 25, "smtp", [this, i, mx](std::unique_ptr<Connection> c) {
-      std::shared_ptr<Connection> conn(c.release());
-      workers_.run("smtpd", mx, [this, i, conn]() mutable { serve_mx(i, std::move(conn)); });
-    }));
-  }
   sg4::Actor::create("clients", controller_, [this] {
     sg4::Actor::self()->daemonize();
     arrivals();
@@ -665,7 +667,6 @@ BenchResult BenchRun::run() {
   });
   engine.run();
   workers_.clear();
-  listeners_.clear();
 
   result_.end_time = std::min(now(), sc_.horizon);
   result_.queued = deliveries_.size();
