@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/queue/policy.hpp"
@@ -109,8 +110,8 @@ class PostfixPolicy : public Policy {
 
   std::string name_;
   PostfixConfig config_;
-  std::map<ItemId, Entry> entries_;
-  std::map<std::string, Destination> destinations_;
+  std::unordered_map<ItemId, Entry> entries_;
+  std::unordered_map<std::string, Destination> destinations_;  // order comes from ready_
   std::deque<ItemId> incoming_;
   std::deque<ItemId> scanned_;
   std::set<std::string> ready_;  ///< destinations with mail waiting and room in the window
