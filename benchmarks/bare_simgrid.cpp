@@ -10,12 +10,15 @@
 // turn, and is `--comms` small transfers, alternating between the client and a
 // server actor that moves to that host: request, reply, request, and so on.
 // Each side's mailbox has it as eager receiver and every put blocks until its
-// transfer has arrived, as a write on a mailsim connection does.
+// transfer has arrived. With `--transfers sendto` there is no server actor:
+// the client makes each transfer itself with Comm::sendto from the sending
+// host to the receiving one, as a `mailsim bench` delivery does.
 //
 // It does not model connection setup, timeouts, DNS caching or arrivals
 // spread over time: all sessions are ready at time 0.
 //
-// Run: ./build/benchmarks/bare_simgrid --hosts 1000 --pairs 100 --sessions 10000 --comms 15
+// Run: ./build/benchmarks/bare_simgrid --hosts 1000 --pairs 100 --sessions 10000 --comms 13
+//      [--transfers mailbox|sendto]
 // Output: one JSON object on stdout.
 #include <xbt/log.h>
 
@@ -36,6 +39,7 @@ struct Options {
   long pairs = 100;       // client/server pairs running at once
   long sessions = 10000;  // sessions in the whole run
   long comms = 15;        // transfers per session, starting with the client's
+  bool sendto = false;    // host-to-host transfers instead of mailboxes
   double payload = 100;   // bytes per transfer
   double latency = 0.001;
   double bandwidth = 125e6;  // bytes per second
@@ -77,7 +81,11 @@ void run_sessions(World& world, sg4::Mailbox* in, sg4::Mailbox* out) {
     sg4::Host* destination = world.destinations[world.started % world.destinations.size()];
     ++world.started;
     for (long k = 0; k < comms; ++k) {
-      if (k % 2 == 0) {
+      if (world.options.sendto) {
+        if (k % 2 == 0) sg4::Comm::sendto(world.relay, destination, world.options.payload);
+        else sg4::Comm::sendto(destination, world.relay, world.options.payload);
+        ++world.comms;
+      } else if (k % 2 == 0) {
         out->put(new Message{destination, k + 1 < comms}, world.options.payload);
         ++world.comms;
       } else {
@@ -118,10 +126,15 @@ Options parse_options(int argc, char** argv) {
       o.comms = parse_long(value, "--comms");
     else if (option == "--payload")
       o.payload = static_cast<double>(parse_long(value, "--payload"));
-    else {
+    else if (option == "--transfers" && (std::strcmp(value, "mailbox") == 0 || std::strcmp(value, "sendto") == 0))
+      o.sendto = std::strcmp(value, "sendto") == 0;
+    else if (option == "--transfers") {
+      std::fprintf(stderr, "bare_simgrid: invalid value '%s' for --transfers (expected mailbox or sendto)\n", value);
+      std::exit(2);
+    } else {
       std::fprintf(stderr,
                    "bare_simgrid: unknown option %s (use --hosts, --pairs, --sessions, --comms, "
-                   "--payload)\n",
+                   "--payload, --transfers)\n",
                    option.c_str());
       std::exit(2);
     }
@@ -164,11 +177,13 @@ int main(int argc, char** argv) {
   for (long p = 0; p < world.options.pairs; ++p) {
     sg4::Mailbox* to_server = sg4::Mailbox::by_name("pair" + std::to_string(p) + ":server");
     sg4::Mailbox* to_client = sg4::Mailbox::by_name("pair" + std::to_string(p) + ":client");
-    sg4::Actor::create("server", world.destinations[p % world.destinations.size()],
-                       [&world, to_server, to_client] {
-                         sg4::Actor::self()->daemonize();
-                         serve(world, to_server, to_client);
-                       });
+    if (!world.options.sendto) {
+      sg4::Actor::create("server", world.destinations[p % world.destinations.size()],
+                         [&world, to_server, to_client] {
+                           sg4::Actor::self()->daemonize();
+                           serve(world, to_server, to_client);
+                         });
+    }
     sg4::Actor::create("client", world.relay, [&world, to_server, to_client] {
       run_sessions(world, to_client, to_server);
     });
