@@ -269,13 +269,7 @@ void Connection::close() {
   if (peer_reading && unread == 0) out_->put_init(new Segment{"", nullptr, "", true, id_}, 0)->detach();
 }
 
-void Connection::attach() {
-  in_->set_receiver(sg4::Actor::self());
-  if (syn_ack_pending_) {
-    syn_ack_pending_ = false;
-    send_syn_ack();
-  }
-}
+void Connection::attach() { in_->set_receiver(sg4::Actor::self()); }
 
 // ---- Listener ----
 
@@ -385,13 +379,6 @@ std::string Network::resolve_loopback(const std::string& host, const std::string
   return ip;
 }
 
-std::unique_ptr<Listener> Network::serve(const std::string& host, const std::string& bind_ip, int port,
-                                         const std::string& protocol, Listener::Handler handler) {
-  std::unique_ptr<Listener> listener = listen(host, bind_ip, port, protocol);
-  listener->handler_ = std::move(handler);
-  return listener;
-}
-
 std::unique_ptr<Listener> Network::listen(const std::string& host, const std::string& bind_ip, int port,
                                           const std::string& protocol) {
   auto l = std::make_unique<Listener>();
@@ -471,18 +458,9 @@ std::unique_ptr<Connection> Network::connect(const std::string& host, const std:
   conn->in_->set_receiver(sg4::Actor::self());
   conn->out_ = slot.server;
   conn->trace_ = trace_;
-  if (listener->handler_) {
-    // No accepting actor: the SYN crosses the network, then the handler gets the server end at
-    // once. The actor it hands the connection to sends the SYN-ACK when it attaches.
-    sg4::Comm::sendto(src, dst, 0);
-    auto server = listener->server_end(conn->id_, host, conn->local_ip_, conn->local_port_, conn->state_);
-    server->syn_ack_pending_ = true;
-    listener->handler_(std::move(server));
-  } else {
-    listener->mailbox_
-        ->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, conn->state_}, 0)
-        ->detach();
-  }
+  listener->mailbox_
+      ->put_init(new ConnectRequest{conn->id_, host, conn->local_ip_, conn->local_port_, conn->state_}, 0)
+      ->detach();
   std::unique_ptr<Segment> syn_ack(take_segment(conn->in_, timeout));
   while (syn_ack->connection != conn->id_) syn_ack.reset(take_segment(conn->in_, timeout));
   return conn;

@@ -24,7 +24,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -142,8 +141,7 @@ class Connection {
   bool recv(std::string& out, std::shared_ptr<const WirePayload>& payload, double timeout = -1);
   /// Sends FIN. Further sends are errors; pending reads still work.
   void close();
-  /// Makes the calling actor the receiver of this end's incoming data. On a server end that a
-  /// Network::serve() handler got, it also sends the SYN-ACK that completes the client's connect().
+  /// Makes the calling actor the receiver of this end's incoming data.
   void attach();
 
   const std::string& last_tag() const { return last_tag_; }
@@ -179,14 +177,11 @@ class Connection {
   class Network* net_ = nullptr;
   bool peer_gone() const { return client_side_ ? state_->server_gone : state_->client_gone; }
   void send_syn_ack();
-  bool syn_ack_pending_ = false;
 };
 
 /// A listening TCP socket.
 class Listener {
  public:
-  /// Takes the server end of each new connection; see Network::serve().
-  using Handler = std::function<void(std::unique_ptr<Connection>)>;
   ~Listener();
   /// Waits for the next connection. The new connection's incoming data goes
   /// to the caller until another actor calls Connection::attach().
@@ -201,7 +196,6 @@ class Listener {
   int port_ = 0;
   simgrid::s4u::Mailbox* mailbox_ = nullptr;
   bool attached_ = false;  // the accepting actor receives the SYNs eagerly
-  Handler handler_;        // set by Network::serve()
   std::string key_;        // this socket's entry in Network::listeners_
   std::unique_ptr<Connection> server_end(int id, const std::string& client_host, const std::string& client_ip,
                                          int client_port, std::shared_ptr<ConnectionState> state) const;
@@ -255,11 +249,6 @@ class Network {
   /// from time 0 whatever order the actors run in.
   std::unique_ptr<Listener> listen(const std::string& host, const std::string& bind_ip, int port,
                                    const std::string& protocol);
-  /// Listens like listen(), but without an accepting actor: when a client's SYN arrives,
-  /// `handler` gets the server end in the connecting actor and must not block. It hands the
-  /// connection to an actor on `host`, which calls Connection::attach() first.
-  std::unique_ptr<Listener> serve(const std::string& host, const std::string& bind_ip, int port,
-                                  const std::string& protocol, Listener::Handler handler);
   /// Connects from `host` (the calling actor's host). `timeout` bounds the
   /// wait for an unreachable host (the kernel's SYN retries).
   std::unique_ptr<Connection> connect(const std::string& host, const std::string& ip, int port,

@@ -226,45 +226,5 @@ TEST(Net, WriteTakesLatencyAndSize) {
   }
 }
 
-TEST(Net, ServeHandsTheConnectionToAnActor) {
-  // connect() to a Network::serve() socket costs the same round trip as to an accepting actor:
-  // the SYN one way, the SYN-ACK back.
-  for (bool with_handler : {false, true}) {
-    Log log = in_child([&](Network& net, Log& log) {
-      auto listener = std::make_shared<std::unique_ptr<Listener>>();
-      auto echo = [&log](std::unique_ptr<Connection> conn) {
-        conn->attach();
-        std::string in;
-        while (conn->recv(in)) conn->send("echo " + in);
-        log.push_back("end");
-        conn->close();
-      };
-      if (with_handler) {
-        *listener = net.serve("server", "0.0.0.0", 25, "test", [echo](std::unique_ptr<Connection> conn) {
-          auto shared = std::make_shared<std::unique_ptr<Connection>>(std::move(conn));
-          sg4::Actor::create("session", sg4::Host::by_name("server"), [echo, shared] { echo(std::move(*shared)); });
-        });
-      } else {
-        *listener = net.listen("server", "0.0.0.0", 25, "test");
-        sg4::Actor::create("acceptor", sg4::Host::by_name("server"), [listener, echo] { echo((*listener)->accept()); });
-      }
-      sg4::Actor::create("client", sg4::Host::by_name("client"), [&net, &log, listener] {
-        double start = sg4::Engine::get_clock();
-        std::unique_ptr<Connection> conn = net.connect("client", "10.0.0.2", 25, 30);
-        log.push_back(time_of(sg4::Engine::get_clock() - start));
-        conn->send("hello");
-        std::string in;
-        conn->recv(in);
-        log.push_back(in);
-        conn->close();
-      });
-    });
-    ASSERT_EQ(log.size(), 3u) << with_handler;
-    EXPECT_NEAR(std::stod(log[0]), 2 * kOneWay, 1e-6) << with_handler;
-    EXPECT_EQ(log[1], "echo hello") << with_handler;
-    EXPECT_EQ(log[2], "end") << with_handler;
-  }
-}
-
 }  // namespace
 }  // namespace mailsim::sim
