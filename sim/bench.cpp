@@ -17,8 +17,8 @@
 //
 // Sendmail's queue runner reuses its cached connections (ConnectionCacheSize)
 // for the next message to the same host; deliveries started at arrival open
-// their own. NOTE: MX lookups send no DNS bytes, only their round trip, and a
-// link that goes down does not cut a session already under way.
+// their own. NOTE: an MX lookup is a query and an answer of fixed sizes, not DNS
+// messages.
 #include "sim/bench.hpp"
 
 #include <algorithm>
@@ -27,6 +27,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -65,6 +66,9 @@ struct Delivery {
   std::vector<std::string> recipients;
   std::uint64_t seed = 0;
   std::size_t domain = 0;
+  /// Set at the reply to the final dot, while the session still sends QUIT: the outcome and when.
+  std::optional<queue::Outcome> decided;
+  double decided_at = 0;
 };
 
 struct DomainState {
@@ -145,12 +149,25 @@ class BenchRun {
   void offer(const workload::Arrival& a);
   void scheduler();
   void attempt(const Delivery& d, unsigned epoch);
+  /// One SMTP connection from the relay to an MX: its two engines and what each has yet to send.
+  struct Dialogue {
+    std::unique_ptr<smtp::ClientSession> client;
+    std::unique_ptr<MxSession> mx;
+    std::size_t domain = 0;
+    std::string client_out, server_out;
+    std::uint64_t message_extra = 0;  ///< bytes the message write costs beyond its built text
+    bool message_sent = false;
+    bool reused = false;
+  };
+  enum class Converse { FINAL_REPLY, ENDED, RELAY_CRASHED };
+  Converse converse(Dialogue& dialogue, unsigned epoch, bool stop_at_final_reply);
+  void close_dialogue(Dialogue& dialogue, unsigned epoch);
   queue::Outcome smtp_attempt(const Delivery& d, DomainState& dom, unsigned epoch, bool& aborted,
-                              bool use_cache = true);
+                              std::optional<Dialogue>& rest, bool use_cache = true);
   void evict_cached();
-  void finish(const Delivery& d, queue::Outcome outcome);
+  void finish(const Delivery& d, queue::Outcome outcome, double at);
   std::unique_ptr<MxSession> open_mx(std::size_t domain);
-  bool transfer(sg4::Host* from, sg4::Host* to, std::uint64_t bytes, unsigned epoch);
+
   void faults();
   void wake() {
     if (cv_ && scheduler_waiting_) cv_->notify_all();
@@ -354,6 +371,7 @@ void BenchRun::scheduler() {
         started = true;
         std::shared_ptr<Delivery> d = deliveries_.at(item.id);
         d->item = item;
+        d->decided.reset();
         active_.insert(item.id);
         unsigned epoch = epoch_;
         workers_.run("delivery", relay_, [this, d = std::move(d), epoch] { attempt(*d, epoch); });
@@ -379,13 +397,21 @@ void BenchRun::attempt(const Delivery& d, unsigned epoch) {
     sg4::this_actor::sleep_for(service_random_.exponential(sc_.service.mean));
   DomainState& dom = domains_[d.domain];
   bool aborted = false;
-  queue::Outcome outcome = smtp_attempt(d, dom, epoch, aborted);
+  std::optional<Dialogue> rest;
+  queue::Outcome outcome = smtp_attempt(d, dom, epoch, aborted, rest);
   if (aborted || epoch != epoch_) return;  // the relay crashed meanwhile: the restart requeued it
-  finish(d, outcome);
+  // Sendmail records the outcome at the reply to the final dot, and its process is busy until
+  // QUIT has its 221: a crash meanwhile does not undo the delivery.
+  Delivery& decided = *deliveries_.at(d.item.id);
+  decided.decided = outcome;
+  decided.decided_at = now();
+  if (rest) close_dialogue(*rest, epoch);
+  if (epoch != epoch_) return;  // the crash handler has finished it
+  finish(d, outcome, decided.decided_at);
 }
 
 queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsigned epoch, bool& aborted,
-                                      bool use_cache) {
+                                      std::optional<Dialogue>& rest, bool use_cache) {
   // The MX lookup: from the cache, else one query round trip to the name
   // server. During an outage the resolver gives up after its tries.
   // The relay's own link down: its connections go unanswered.
@@ -435,90 +461,132 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
   // new one is opened, as Sendmail does.
   bool caching = sendmail_ && sendmail_->connection_cache() && d.item.queue_run;
   bool look_up = caching && use_cache;
-  std::unique_ptr<smtp::ClientSession> session;
-  std::unique_ptr<MxSession> mx;
-  std::string out;
+  Dialogue dialogue;
+  dialogue.domain = d.domain;
+  dialogue.message_extra = charged - built;
   if (look_up) {
     evict_cached();
     for (auto it = cache_.begin(); it != cache_.end(); ++it) {
       if (it->domain != d.domain) continue;
-      session = std::move(it->session);
-      mx = std::move(it->mx);
+      dialogue.client = std::move(it->session);
+      dialogue.mx = std::move(it->mx);
       cache_.erase(it);
       break;
     }
   }
-  bool reused = session != nullptr;
-  if (reused && !host_up(dom.mx)) {
+  dialogue.reused = dialogue.client != nullptr;
+  if (dialogue.reused && !host_up(dom.mx)) {
     ++result_.stale_connections;
-    return smtp_attempt(d, dom, epoch, aborted, false);
+    return smtp_attempt(d, dom, epoch, aborted, rest, false);
   }
-  sg4::Host* relay = relay_;
-  sg4::Host* mx_host = dom.host;
-  std::string server_out;
-  if (reused) {
-    out = session->add_transaction(txn);
+  if (dialogue.reused) {
+    dialogue.client_out = dialogue.client->add_transaction(txn);
   } else {
-    // connect(): no answer from a host that is down, a reset from one where nothing listens,
-    // else the SYN and the SYN-ACK.
+    // connect(): a host that is down sends nothing back, and one where nothing listens sends a
+    // reset. Otherwise the SYN and the SYN-ACK cross.
     if (!host_up(dom.mx)) {
       sg4::this_actor::sleep_for(sc_.connect_timeout);
       return queue::Outcome::UNREACHABLE;
     }
-    sg4::Comm::sendto(relay, mx_host, 0);
-    sg4::Comm::sendto(mx_host, relay, 0);
-    if (dom.cls == workload::DomainClass::DEAD) return queue::Outcome::UNREACHABLE;
-    session = std::make_unique<smtp::ClientSession>(smtp::ClientConfig{kRelay, smtp::ClientStyle::MTA, caching},
-                                                    std::vector<smtp::Transaction>{txn});
-    mx = open_mx(d.domain);
-    server_out = mx->server->greeting();
-  }
-  mx->hooks->set_item(d.item.id);
-
-  // The two engines talk through transfers on the platform: each write costs its bytes on the
-  // route, and a slow MX waits before each reply.
-  const double delay =
-      dom.cls == workload::DomainClass::SLOW ? sc_.workload.class_params.slow_reply_delay : 0;
-  bool message_sent = false;
-  while (true) {
-    if (!out.empty()) {
-      // The write that ends in the message is the one after which the client waits for the
-      // reply to the final dot.
-      bool is_message = !message_sent && session->state() == smtp::ClientState::AWAIT_END_OF_DATA;
-      message_sent = message_sent || is_message;
-      std::uint64_t extra = is_message ? charged - built : 0;
-      if (!transfer(relay, mx_host, out.size() + extra, epoch)) {
-        aborted = true;  // the relay crashed, and its connection died with it
-        return queue::Outcome::UNREACHABLE;
-      }
-      server_out = mx->server->closed() ? std::string() : mx->server->feed(out);
-    }
-    if (session->done() || session->idle()) break;
-    if (server_out.empty()) {
-      // The MX closed the connection, or has nothing to say: the client sees the end of stream.
-      session->connection_closed();
-      break;
-    }
-    if (delay > 0) sg4::this_actor::sleep_for(delay);
-    if (!transfer(mx_host, relay, server_out.size(), epoch)) {
+    sg4::Comm::sendto(relay_, dom.host, 0);
+    sg4::Comm::sendto(dom.host, relay_, 0);
+    if (epoch != epoch_) {
       aborted = true;
       return queue::Outcome::UNREACHABLE;
     }
-    out = session->feed(server_out);
-    server_out.clear();
+    if (dom.cls == workload::DomainClass::DEAD) return queue::Outcome::UNREACHABLE;
+    dialogue.client = std::make_unique<smtp::ClientSession>(
+        smtp::ClientConfig{kRelay, smtp::ClientStyle::MTA, caching}, std::vector<smtp::Transaction>{txn});
+    dialogue.mx = open_mx(d.domain);
+    dialogue.server_out = dialogue.mx->server->greeting();
   }
+  dialogue.mx->hooks->set_item(d.item.id);
 
-  const smtp::TransactionResult r = session->results().back();
-  if (session->idle()) {
-    cache_.push_back(CachedConnection{std::move(session), std::move(mx), d.domain, now()});
-    evict_cached();
+  if (converse(dialogue, epoch, true) == Converse::RELAY_CRASHED) {
+    aborted = true;  // the relay crashed, and its connection died with it
+    return queue::Outcome::UNREACHABLE;
   }
-  if (reused) ++result_.reused_connections;
+  const smtp::TransactionResult r = dialogue.client->results().back();
+  if (dialogue.reused) ++result_.reused_connections;
+  if (dialogue.client->idle()) {
+    cache_.push_back(CachedConnection{std::move(dialogue.client), std::move(dialogue.mx), d.domain, now()});
+    evict_cached();
+  } else if (!dialogue.client->done()) {
+    rest = std::move(dialogue);  // QUIT and its 221 are still to come
+  }
   if (r.delivered()) return queue::Outcome::DELIVERED;
   if (r.permanent_failure()) return queue::Outcome::FAILED;
   return r.failed_stage == smtp::ClientStage::CONNECTION || r.failed_stage == smtp::ClientStage::GREETING
              ? queue::Outcome::UNREACHABLE
              : queue::Outcome::DEFERRED;
+}
+
+// Returns the number of replies in `text`: lines whose code is followed by a space (RFC 5321
+// section 4.2.1), so a pipelined RCPT reply and 354 in one write count as two.
+std::size_t count_replies(const std::string& text) {
+  std::size_t count = 0;
+  for (std::size_t line = 0; line < text.size();) {
+    if (line + 3 < text.size() && text[line + 3] == ' ') ++count;
+    std::size_t end = text.find('\n', line);
+    if (end == std::string::npos) break;
+    line = end + 1;
+  }
+  return std::max<std::size_t>(count, 1);
+}
+
+// Passes the two engines' writes back and forth, each a transfer on the platform. It stops at
+// the final reply of the client's transaction (when asked to) or at the end of the session. A
+// slow MX waits before each reply. While the MX or either end's link is down, the relay waits for
+// a reply until its timeout and gives up on the connection.
+BenchRun::Converse BenchRun::converse(Dialogue& dialogue, unsigned epoch, bool stop_at_final_reply) {
+  smtp::ClientSession& client = *dialogue.client;
+  const DomainState& dom = domains_[dialogue.domain];
+  const double delay =
+      dom.cls == workload::DomainClass::SLOW ? sc_.workload.class_params.slow_reply_delay : 0;
+  auto cut_off = [&] { return !down_.empty() && (!host_up(kRelay) || !host_up(dom.mx)); };
+  while (true) {
+    if (stop_at_final_reply && !client.results().empty() && client.results().back().has_data_reply)
+      return Converse::FINAL_REPLY;
+    if (!dialogue.client_out.empty()) {
+      // The write that ends in the message is the one after which the client waits for the
+      // reply to the final dot.
+      bool is_message = !dialogue.message_sent && client.state() == smtp::ClientState::AWAIT_END_OF_DATA;
+      dialogue.message_sent = dialogue.message_sent || is_message;
+      std::uint64_t extra = is_message ? dialogue.message_extra : 0;
+      if (cut_off()) {
+        sg4::this_actor::sleep_for(kClientWait);
+        client.connection_closed();
+        return epoch == epoch_ ? Converse::ENDED : Converse::RELAY_CRASHED;
+      }
+      sg4::Comm::sendto(relay_, dom.host, dialogue.client_out.size() + extra);
+      if (epoch != epoch_) return Converse::RELAY_CRASHED;
+      MxSession& mx = *dialogue.mx;
+      dialogue.server_out = mx.server->closed() ? std::string() : mx.server->feed(dialogue.client_out);
+      dialogue.client_out.clear();
+    }
+    if (client.done() || client.idle()) return Converse::ENDED;
+    if (dialogue.server_out.empty()) {
+      // The MX closed the connection or sends no reply: the client sees the end of stream.
+      client.connection_closed();
+      return Converse::ENDED;
+    }
+    if (delay > 0) sg4::this_actor::sleep_for(delay * static_cast<double>(count_replies(dialogue.server_out)));
+    if (cut_off()) {
+      sg4::this_actor::sleep_for(kClientWait);
+      client.connection_closed();
+      return epoch == epoch_ ? Converse::ENDED : Converse::RELAY_CRASHED;
+    }
+    sg4::Comm::sendto(dom.host, relay_, dialogue.server_out.size());
+    if (epoch != epoch_) return Converse::RELAY_CRASHED;
+    dialogue.client_out = client.feed(dialogue.server_out);
+    dialogue.server_out.clear();
+  }
+}
+
+// Ends a session whose transaction is over: QUIT and its 221, as the relay's process does after
+// it has recorded the outcome. A crash meanwhile changes nothing that was recorded.
+void BenchRun::close_dialogue(Dialogue& dialogue, unsigned epoch) {
+  converse(dialogue, epoch, false);
 }
 
 // Starts an MX's SMTP server session for a new connection from the relay.
@@ -534,13 +602,6 @@ std::unique_ptr<MxSession> BenchRun::open_mx(std::size_t domain) {
   return mx;
 }
 
-// One write from `from` to `to`: returns when its last byte has arrived, or false when the relay
-// crashed meanwhile (its processes, and their connections, are gone).
-bool BenchRun::transfer(sg4::Host* from, sg4::Host* to, std::uint64_t bytes, unsigned epoch) {
-  sg4::Comm::sendto(from, to, bytes);
-  return epoch == epoch_;
-}
-
 // Closes cached connections idle for longer than ConnectionCacheTimeout and,
 // least recently used first, those beyond ConnectionCacheSize: QUIT, then
 // close without waiting for the 221.
@@ -554,15 +615,15 @@ void BenchRun::evict_cached() {
   }
 }
 
-void BenchRun::finish(const Delivery& d, queue::Outcome outcome) {
+void BenchRun::finish(const Delivery& d, queue::Outcome outcome, double at) {
   auto it = deliveries_.find(d.item.id);
   active_.erase(d.item.id);
   queue::Disposition disposition = policy_->finished(d.item, outcome, now());
   switch (disposition) {
     case queue::Disposition::DONE:
       ++result_.delivered;
-      latencies_.push_back(now() - d.arrived);
-      last_delivery_ = now();
+      latencies_.push_back(at - d.arrived);
+      last_delivery_ = at;
       deliveries_.erase(it);
       break;
     case queue::Disposition::BOUNCED:
@@ -599,8 +660,14 @@ void BenchRun::faults() {
           relay_up_ = false;
           ++epoch_;
           cache_.clear();  // the runner's connections die with it
-          for (queue::ItemId id : active_) {
-            policy_->finished(deliveries_.at(id)->item, queue::Outcome::UNREACHABLE, now());
+          const std::vector<queue::ItemId> lost(active_.begin(), active_.end());
+          for (queue::ItemId id : lost) {
+            std::shared_ptr<Delivery> d = deliveries_.at(id);
+            if (d->decided) {
+              finish(*d, *d->decided, d->decided_at);  // only its QUIT was lost
+              continue;
+            }
+            policy_->finished(d->item, queue::Outcome::UNREACHABLE, now());
             ++result_.interrupted;
           }
           active_.clear();
@@ -636,7 +703,7 @@ BenchResult BenchRun::run() {
   xbt_log_control_set("root.thresh:critical");
   // CM02 takes link latencies as given (SimGrid's default LV08 multiplies
   // them by 13.01), and without cross-traffic a write of S bytes takes
-  // S / bandwidth.
+  // S / bandwidth, up to the TCP window cap (network/TCP-gamma over the round trip).
   engine.set_config("network/model:CM02");
   engine.set_config("network/crosstraffic:0");
   build_platform();

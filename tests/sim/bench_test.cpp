@@ -189,6 +189,55 @@ TEST(BenchFaults, CrashMidTransferNoDuplicate) {
   EXPECT_EQ(r.duplicates, 0u);
 }
 
+// A slow MX waits 100 s before each reply, so one message's replies come at about 100 (220),
+// 200 (EHLO), 300 (MAIL), 500 (RCPT and 354, pipelined), 600 (250 after the dot) and 700 (221)
+// seconds after its arrival, which comes within the first seconds. The MX accepts the message
+// when the dot arrives, at about 500 s.
+BenchScenario slow_single_message() {
+  BenchScenario s = queueing_scenario(1, 0.001, 1);
+  s.workload.domains = 1;
+  s.workload.classes.slow = 1;
+  s.workload.class_params.slow_reply_delay = 100;
+  return s;
+}
+
+// A crash between the 250 and the 221: Sendmail has recorded the delivery, so nothing is tried
+// again. A crash between the dot and the 250: the relay never saw the 250, so it tries again
+// and the MX gets the message twice (RFC 5321 section 6.1).
+TEST(BenchFaults, CrashAfterTheFinalReplyKeepsTheDelivery) {
+  struct Case {
+    const char* crash_at;
+    std::uint64_t attempts, duplicates, interrupted;
+  };
+  const Case cases[] = {
+      {"650s", 1, 0, 0},
+      {"550s", 2, 1, 1},
+  };
+  for (const Case& c : cases) {
+    BenchScenario s = slow_single_message();
+    s.faults = workload::parse_faults(std::string("at ") + c.crash_at + " host relay.bench crash\nat " +
+                                          c.crash_at + " host relay.bench restart\n",
+                                      "t");
+    s.faults[1].at += 1;
+    BenchResult r = run(s, "postfix", 1);
+    EXPECT_EQ(r.delivered, 1u) << c.crash_at;
+    EXPECT_EQ(r.attempts, c.attempts) << c.crash_at;
+    EXPECT_EQ(r.duplicates, c.duplicates) << c.crash_at;
+    EXPECT_EQ(r.interrupted, c.interrupted) << c.crash_at;
+  }
+}
+
+// The MX crashes in the middle of a session, at 150 s: the relay waits 5 minutes for the next
+// reply, defers the message and delivers it after the MX is back at 2000 s.
+TEST(BenchFaults, MxCrashCutsASessionShort) {
+  BenchScenario s = slow_single_message();
+  s.faults = workload::parse_faults("at 150s host mx.d1.example crash\nat 2000s host mx.d1.example restart\n", "t");
+  BenchResult r = run(s, "postfix", 1);
+  EXPECT_EQ(r.delivered, 1u);
+  EXPECT_GE(r.attempts, 2u);
+  EXPECT_GT(r.latency.max, 2000.0 + 600);  // a whole new session after the restart
+}
+
 // While the relay's own link is down its connections time out, so nothing
 // is delivered before the link comes back at 60 s.
 TEST(BenchFaults, RelayLinkDownDelays) {
