@@ -506,7 +506,15 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
     aborted = true;  // the relay crashed, and its connection died with it
     return queue::Outcome::UNREACHABLE;
   }
-  const smtp::TransactionResult r = dialogue.client->results().back();
+  const smtp::TransactionResult& r = dialogue.client->results().back();
+  queue::Outcome outcome = queue::Outcome::DEFERRED;
+  if (r.delivered()) {
+    outcome = queue::Outcome::DELIVERED;
+  } else if (r.permanent_failure()) {
+    outcome = queue::Outcome::FAILED;
+  } else if (r.failed_stage == smtp::ClientStage::CONNECTION || r.failed_stage == smtp::ClientStage::GREETING) {
+    outcome = queue::Outcome::UNREACHABLE;
+  }
   if (dialogue.reused) ++result_.reused_connections;
   if (dialogue.client->idle()) {
     cache_.push_back(CachedConnection{std::move(dialogue.client), std::move(dialogue.mx), d.domain, now()});
@@ -514,11 +522,7 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
   } else if (!dialogue.client->done()) {
     rest = std::move(dialogue);  // QUIT and its 221 are still to come
   }
-  if (r.delivered()) return queue::Outcome::DELIVERED;
-  if (r.permanent_failure()) return queue::Outcome::FAILED;
-  return r.failed_stage == smtp::ClientStage::CONNECTION || r.failed_stage == smtp::ClientStage::GREETING
-             ? queue::Outcome::UNREACHABLE
-             : queue::Outcome::DEFERRED;
+  return outcome;
 }
 
 // Returns the number of replies in `text`: lines whose code is followed by a space (RFC 5321

@@ -110,6 +110,7 @@ std::vector<ClientEvent> ClientSession::take_events() {
 }
 
 void ClientSession::send(std::string line, Expect expect, std::size_t recipient) {
+  out_.reserve(out_.size() + line.size() + 2);
   out_ += line;
   out_ += "\r\n";
   pending_.push_back({expect, recipient});
