@@ -307,6 +307,7 @@ void ServerSession::set_state(ServerState next) {
 }
 
 void ServerSession::reply(const std::string& line) {
+  out_.reserve(out_.size() + line.size() + 2);
   out_ += line;
   out_ += "\r\n";
 }
@@ -847,6 +848,8 @@ void ServerSession::cmd_data() {
   reply("354 End data with <CR><LF>.<CR><LF>");
   data_state_ = DataState::BOL;
   data_.clear();
+  // The size the client declared with SIZE= (RFC 1870) is a good first guess, up to 1 MiB.
+  data_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(size_param_, 1 << 20)));
   data_size_ = 0;
   data_too_big_ = false;
   data_has_nul_ = false;
