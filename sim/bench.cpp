@@ -480,7 +480,7 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
     return smtp_attempt(d, dom, epoch, aborted, rest, false);
   }
   if (dialogue.reused) {
-    dialogue.client_out = dialogue.client->add_transaction(txn);
+    dialogue.client_out = dialogue.client->add_transaction(std::move(txn));
   } else {
     // connect(): a host that is down sends nothing back, and one where nothing listens sends a
     // reset. Otherwise the SYN and the SYN-ACK cross.
@@ -495,8 +495,10 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
       return queue::Outcome::UNREACHABLE;
     }
     if (dom.cls == workload::DomainClass::DEAD) return queue::Outcome::UNREACHABLE;
+    std::vector<smtp::Transaction> transactions;
+    transactions.push_back(std::move(txn));
     dialogue.client = std::make_unique<smtp::ClientSession>(
-        smtp::ClientConfig{kRelay, smtp::ClientStyle::MTA, caching}, std::vector<smtp::Transaction>{txn});
+        smtp::ClientConfig{kRelay, smtp::ClientStyle::MTA, caching, false}, std::move(transactions));
     dialogue.mx = open_mx(d.domain);
     dialogue.server_out = dialogue.mx->server->greeting();
   }
@@ -602,6 +604,7 @@ std::unique_ptr<MxSession> BenchRun::open_mx(std::size_t domain) {
   config.hostname = dom.mx;
   config.auth_mechanisms.clear();
   config.max_daemon_children = 0;
+  config.record_events = false;  // the bench reads replies, not events
   mx->server = std::make_unique<smtp::ServerSession>(config, smtp::PeerInfo{"10.255.0.1", kRelay}, *mx->hooks);
   return mx;
 }

@@ -99,7 +99,7 @@ ClientSession::ClientSession(ClientConfig config, std::vector<Transaction> trans
 
 void ClientSession::set_state(ClientState next) {
   if (next == state_) return;
-  events_.push_back({state_, next});
+  if (config_.record_events) events_.push_back({state_, next});
   state_ = next;
 }
 

@@ -37,6 +37,8 @@ struct ClientConfig {
   /// Keeps the connection open after the last transaction instead of
   /// sending QUIT, for Sendmail's connection cache (ConnectionCacheSize).
   bool keep_open = false;
+  /// Keeps the state changes for take_events(); a caller that never takes them can save the work.
+  bool record_events = true;
 };
 
 /// One message to send. `message_lf` is shared, never copied per hop.

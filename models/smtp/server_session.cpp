@@ -298,6 +298,10 @@ ServerSession::ServerSession(ServerConfig config, PeerInfo peer, ServerHooks& ho
 
 void ServerSession::set_state(ServerState next) {
   if (next == state_) return;
+  if (!config_.record_events) {
+    state_ = next;
+    return;
+  }
   ServerEvent e{ServerEventKind::STATE_CHANGED, to_string(next)};
   e.old_state = state_;
   e.new_state = next;
@@ -313,6 +317,7 @@ void ServerSession::reply(const std::string& line) {
 }
 
 void ServerSession::event(ServerEventKind kind, std::string detail, std::uint64_t size) {
+  if (!config_.record_events) return;
   ServerEvent e{kind, std::move(detail)};
   e.old_state = e.new_state = state_;
   e.reply_offset = out_.size();

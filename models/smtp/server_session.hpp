@@ -48,6 +48,8 @@ struct ServerConfig {
   std::string version = "8.17.1.9/8.17.1.9";  ///< `$v/$Z`, shown in banner and Received
   bool debian_banner = false;          ///< Debian's "(No UCE/UBE) logging access from: ..." suffix
   std::uint64_t max_message_size = 0;  ///< MaxMessageSize in bytes; 0 = unlimited
+  /// Keeps events for take_events(); a caller that never takes them can save the work.
+  bool record_events = true;
 
   // PrivacyOptions flags. Red Hat: authwarnings,novrfy,noexpn,restrictqrun.
   bool privacy_novrfy = true;
