@@ -364,6 +364,21 @@ TEST(ServerCommands, RecipientVerdicts) {
   EXPECT_EQ(rejected, 2);
 }
 
+// Without recorded events the replies are the same and take_events() has nothing.
+TEST(ServerCommands, EventsOffKeepsReplies) {
+  const std::vector<std::string> commands = {"HELO pc.daum.net", "MAIL FROM:<someone@daum.net>",
+                                             "RCPT TO:<other@daum.net>", "RCPT TO:<lee@naver.com>"};
+  LabHooks hooks(1796396568);
+  ServerSession recorded(debian_capture(), kWithPtr, hooks);
+  ServerConfig quiet_config = debian_capture();
+  quiet_config.record_events = false;
+  ServerSession quiet(quiet_config, kWithPtr, hooks);
+  EXPECT_EQ(run(quiet, commands), run(recorded, commands));
+  EXPECT_FALSE(recorded.take_events().empty());
+  EXPECT_TRUE(quiet.take_events().empty());
+  EXPECT_EQ(quiet.state(), recorded.state());
+}
+
 TEST(ServerCommands, RelayDeniedTextWithoutPtr) {
   LabHooks hooks(1796396568);
   ServerSession session(debian_capture(), kNoPtr, hooks);
