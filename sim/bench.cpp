@@ -684,8 +684,10 @@ void BenchRun::faults() {
         }
         break;
       case FaultAction::RESTART:
-        if (f.target == kRelay) relay_up_ = true;
-        else {
+        if (f.target == kRelay) {
+          relay_up_ = true;
+          policy_->restarted(now());
+        } else {
           down_.erase(f.target);
         }
         break;

@@ -274,7 +274,7 @@ std::vector<Item> EximPolicy::take_due(double now) {
   if (runner_.run_due(now)) {
     // NOTE: Exim's queue runner visits messages in an arbitrary order unless queue_run_in_order is
     // set. This model always uses arrival order.
-    double run_time = std::floor(now / config_.queue_run_interval) * config_.queue_run_interval;
+    double run_time = runner_.stamp(now);
     std::vector<const Entry*> due;
     for (const auto& [id, entry] : entries_) {
       if (entry.state == State::QUEUED && retry_time(entry.item) <= run_time) {

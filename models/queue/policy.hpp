@@ -72,6 +72,9 @@ class Policy {
 
   /// An attempt on `item` (as returned by take_due) ended at `now`.
   virtual Disposition finished(Item item, Outcome outcome, double now) = 0;
+  /// Tells the policy that the MTA started again at `now` after a crash; the attempts that were
+  /// in progress have been finished as UNREACHABLE. By default nothing changes.
+  virtual void restarted(double now) { (void)now; }
 
   /// Items waiting (not active).
   virtual std::size_t waiting() const = 0;

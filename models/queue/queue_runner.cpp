@@ -10,7 +10,7 @@ bool QueueRunner::run_due(double now) const {
 }
 
 void QueueRunner::start(double now, std::deque<ItemId> items) {
-  run_start_ = std::floor(now / interval_) * interval_;
+  run_start_ = stamp(now);
   next_start_ = run_start_ + interval_;
   items_ = std::move(items);
   running_ = true;
@@ -35,13 +35,22 @@ void QueueRunner::end(double now) {
   running_ = false;
   // Multiples of the interval that passed while the run was going lapse; a
   // run ending exactly on a multiple lets the next run start then.
-  next_start_ = std::max(run_start_ + interval_, std::ceil(now / interval_) * interval_);
+  next_start_ = std::max(run_start_ + interval_, origin_ + std::ceil((now - origin_) / interval_) * interval_);
 }
 
 double QueueRunner::first_start_at_or_after(double time) const {
   if (interval_ <= 0) return kNever;
-  double start = std::max(next_start_, std::ceil(time / interval_) * interval_);
+  double start = std::max(next_start_, origin_ + std::ceil((time - origin_) / interval_) * interval_);
   return start;
+}
+
+void QueueRunner::restart(double now) {
+  if (interval_ <= 0) return;
+  origin_ = now;
+  next_start_ = now;
+  running_ = false;
+  delivering_ = false;
+  items_.clear();
 }
 
 }  // namespace mailsim::queue

@@ -1,10 +1,12 @@
 // The periodic queue runner shared by the Sendmail and Exim policies: a run
-// starts at each multiple of the queue interval, takes a list of items, and
+// starts at each multiple of the queue interval after the daemon's start (time
+// 0, or its last restart), takes a list of items, and
 // hands them out one at a time, because one runner process delivers
 // sequentially. A run still going at the next multiple makes that run lapse
 // (Sendmail would fork a second runner, up to MaxQueueChildren; not modelled).
 #pragma once
 
+#include <cmath>
 #include <deque>
 #include <optional>
 
@@ -40,10 +42,18 @@ class QueueRunner {
   /// scheduled one, or kNever without periodic runs.
   double first_start_at_or_after(double time) const;
 
+  /// Returns the latest scheduled run time not after `now`.
+  double stamp(double now) const { return origin_ + std::floor((now - origin_) / interval_) * interval_; }
+
+  /// Starts the schedule again at `now`, as a daemon started with -q does: a run is due at once,
+  /// then one every interval. A run that was going is dropped with the old process.
+  void restart(double now);
+
  private:
   void end(double now);
 
   double interval_;
+  double origin_ = 0;  ///< the daemon's start: runs fall on origin_ + k x interval_
   double next_start_ = 0;
   double run_start_ = 0;
   bool running_ = false;

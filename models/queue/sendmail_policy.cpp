@@ -242,7 +242,7 @@ Item SendmailPolicy::start_attempt(Entry& entry, double now) {
 void SendmailPolicy::start_run(double now) {
   // gatherq() stops reading the queue directory after MaxQueueRunSize eligible entries and only
   // then sorts them, so the limit applies in directory order, not after sorting.
-  double run_time = std::floor(now / config_.queue_interval) * config_.queue_interval;
+  double run_time = runner_.stamp(now);
   std::vector<const Entry*> gathered;
   for (const auto& [id, entry] : entries_) {
     if (eligible_for_run(entry, run_time)) gathered.push_back(&entry);

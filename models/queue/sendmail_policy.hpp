@@ -66,6 +66,8 @@ class SendmailPolicy : public Policy {
   std::vector<Item> take_due(double now) override;
   double next_due(double now) const override;
   Disposition finished(Item item, Outcome outcome, double now) override;
+  /// A daemon started with -q runs the queue at once, then every interval from then.
+  void restarted(double now) override { runner_.restart(now); }
   std::size_t waiting() const override { return entries_.size() - active_; }
   std::size_t active() const override { return active_; }
 

@@ -111,6 +111,26 @@ TEST(SendmailQueueRun, DeferredWaitsForNextRun) {
   EXPECT_EQ(policy->take_due(1800).size(), 1u);
 }
 
+// A daemon restarted at 1000 s (sendmail -bd -q30m) runs the queue at once, then every 30
+// minutes from then: 2800, 4600, ...
+TEST(SendmailQueueRun, RestartRunsTheQueueAtOnce) {
+  auto policy = sendmail("");
+  policy->enqueue(make_item(1, "daum.net"), 0);
+  std::vector<Item> now = policy->take_due(0);
+  ASSERT_EQ(now.size(), 1u);
+  policy->finished(now[0], Outcome::UNREACHABLE, 1);  // the crash ended the attempt
+  EXPECT_EQ(policy->next_due(1), 1800);
+  policy->restarted(1000);
+  EXPECT_EQ(policy->next_due(1000), 1000);
+  now = policy->take_due(1000);
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_TRUE(now[0].queue_run);
+  policy->finished(now[0], Outcome::DEFERRED, 1001);
+  EXPECT_EQ(policy->next_due(1001), 2800);
+  EXPECT_TRUE(policy->take_due(1800).empty());
+  EXPECT_EQ(policy->take_due(2800).size(), 1u);
+}
+
 TEST(SendmailQueueRun, MinQueueAgeSkipsRuns) {
   auto policy = sendmail("MinQueueAge=45m");
   policy->enqueue(make_item(1, "daum.net"), 0);
