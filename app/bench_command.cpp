@@ -87,8 +87,8 @@ bool same_file(const std::string& a, const std::string& b) {
     std::error_code error;
     std::filesystem::path absolute = std::filesystem::absolute(path, error);
     if (error) return std::filesystem::path(path).lexically_normal();
-    // weakly_canonical does not follow a link to a file that does not exist yet, which an
-    // output file often is; the links are followed here (at most 40, as Linux does).
+    // weakly_canonical does not follow a link to a file that does not exist yet, and an output
+    // file often does not. So the links are followed here, at most 40 as Linux does.
     for (int hops = 0; hops < 40 && std::filesystem::is_symlink(absolute, error); ++hops) {
       std::filesystem::path target = std::filesystem::read_symlink(absolute, error);
       if (error) break;

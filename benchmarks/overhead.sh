@@ -25,7 +25,7 @@
 # Both rates divide sessions by the program's own wall time from creating the
 # SimGrid engine to the end of the run (the bench's `wall_seconds`). Each
 # program runs RUNS times, the two taking turns, and the table shows each
-# one's best rate: on a shared machine other work only slows a run down, so
+# one's best rate. On a shared machine other work only slows a run down, so
 # the best of several runs is the closest to the program's own speed.
 #
 # Usage: benchmarks/overhead.sh [BUILD_DIR] [MESSAGES] [RUNS]   (defaults: build, 10000, 3)

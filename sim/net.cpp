@@ -262,8 +262,8 @@ void Connection::close() {
   (client_side_ ? state_->fin_to_server : state_->fin_to_client) = true;
   (client_side_ ? state_->fin_at_server : state_->fin_at_client) =
       sg4::Engine::get_clock() + net_->latency(local_host_, peer_host_);
-  // A peer blocked in recv() with nothing left to read learns of the FIN only from a
-  // transfer; any other peer sees the flag at its next recv().
+  // A peer blocked in recv() with nothing left to read needs a transfer to wake it. Any other
+  // peer finds the flag at its next recv().
   bool peer_reading = client_side_ ? state_->server_reading : state_->client_reading;
   int unread = client_side_ ? state_->unread_to_server : state_->unread_to_client;
   if (peer_reading && unread == 0) out_->put_init(new Segment{"", nullptr, "", true, id_}, 0)->detach();
@@ -466,8 +466,8 @@ std::unique_ptr<Connection> Network::connect(const std::string& host, const std:
   return conn;
 }
 
-// SimGrid never frees a mailbox, so a later connection reuses the pair of one
-// that has ended.
+// SimGrid never frees a mailbox, so a new connection reuses the pair that an
+// ended connection left.
 int Network::take_slot() {
   if (free_slots_.empty()) {
     int slot = static_cast<int>(slots_.size());

@@ -274,8 +274,8 @@ class Network {
   /// One-way latency of the route between two hosts, by name.
   double latency(const std::string& from, const std::string& to) const;
   /// Gives a connection's pair of mailboxes back once both ends are gone and nothing is left in them.
-  /// `client` and `server` are the pair's mailboxes; looking them up again would be a simcall,
-  /// which an actor being killed at the end of the run may not make.
+  /// The caller passes the two mailboxes (`client`, `server`), because looking them up again is a
+  /// simcall, which an actor being killed at the end of the run may not make.
   void release_slot(ConnectionState& state, simgrid::s4u::Mailbox* client,
                     simgrid::s4u::Mailbox* server);
   static int next_ephemeral_port(HostEntry& entry);

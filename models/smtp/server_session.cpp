@@ -872,7 +872,7 @@ void ServerSession::store_data_byte(char c) {
 }
 
 void ServerSession::store_data_run(std::size_t from, std::size_t to) {
-  // The same as store_data_byte() for each byte of in_[from, to), which holds no CR or LF.
+  // Does what store_data_byte() does for each byte of in_[from, to), which contains no CR or LF.
   std::size_t count = to - from;
   data_size_ += count;
   if (config_.max_message_size > 0 && data_size_ > config_.max_message_size) data_too_big_ = true;

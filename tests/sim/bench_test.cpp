@@ -189,10 +189,10 @@ TEST(BenchFaults, CrashMidTransferNoDuplicate) {
   EXPECT_EQ(r.duplicates, 0u);
 }
 
-// A slow MX waits 100 s before each reply, so one message's replies come at about 100 (220),
+// A slow MX waits 100 s before each reply. So one message's replies come about 100 (220),
 // 200 (EHLO), 300 (MAIL), 500 (RCPT and 354, pipelined), 600 (250 after the dot) and 700 (221)
-// seconds after its arrival, which comes within the first seconds. The MX accepts the message
-// when the dot arrives, at about 500 s.
+// seconds after its arrival, which is within the first seconds. The MX accepts the message when
+// the dot arrives, at about 500 s.
 BenchScenario slow_single_message() {
   BenchScenario s = queueing_scenario(1, 0.001, 1);
   s.workload.domains = 1;

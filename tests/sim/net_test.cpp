@@ -29,37 +29,45 @@ constexpr double kOneWay = 2 * kLatency;  // client link, then server link
 // What one run reports back: a line per event, in the order they happened.
 using Log = std::vector<std::string>;
 
-// SimGrid allows one engine per process, so each run is made in a child,
-// which writes its log to a pipe.
+// Builds two hosts, `client` (10.0.0.1) and `server` (10.0.0.2), each behind its own link, runs
+// `body`'s actors and returns the lines they logged.
+Log simulate(const std::function<void(Network&, Log&)>& body) {
+  int argc = 1;
+  char name[] = "net_test";
+  char* argv[] = {name, nullptr};
+  sg4::Engine engine(&argc, argv);
+  xbt_log_control_set("root.thresh:warning");
+  engine.set_config("network/model:CM02");
+  auto* zone = sg4::create_star_zone("net");
+  Network net(nullptr);
+  for (const auto& [host, ip] : {std::pair{"client", "10.0.0.1"}, std::pair{"server", "10.0.0.2"}}) {
+    sg4::Host* h = zone->create_host(host, 1e9);
+    sg4::Link* l = zone->create_link(host, kBandwidth)->set_latency(kLatency)->seal();
+    zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {sg4::LinkInRoute(l)}, true);
+    net.add_host(host, ip, h);
+  }
+  zone->seal();
+
+  Log log;
+  body(net, log);
+  engine.run();
+  return log;
+}
+
+// SimGrid allows one engine per process, so each run is made in a child, which writes its log
+// to a pipe, one line per entry.
 Log in_child(const std::function<void(Network&, Log&)>& body) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe");
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    Log log;
-    int argc = 1;
-    char name[] = "net_test";
-    char* argv[] = {name, nullptr};
-    sg4::Engine engine(&argc, argv);
-    xbt_log_control_set("root.thresh:warning");
-    engine.set_config("network/model:CM02");
-    auto* zone = sg4::create_star_zone("net");
-    Network net(nullptr);
-    for (const auto& [host, ip] : {std::pair{"client", "10.0.0.1"}, std::pair{"server", "10.0.0.2"}}) {
-      sg4::Host* h = zone->create_host(host, 1e9);
-      sg4::Link* l = zone->create_link(host, kBandwidth)->set_latency(kLatency)->seal();
-      zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {sg4::LinkInRoute(l)}, true);
-      net.add_host(host, ip, h);
-    }
-    zone->seal();
-    body(net, log);
-    engine.run();
     std::string text;
-    for (const auto& line : log) text += line + "\n";
+    for (const auto& line : simulate(body)) text += line + "\n";
     ssize_t written = write(fds[1], text.data(), text.size());
     _exit(written == static_cast<ssize_t>(text.size()) ? 0 : 1);
   }
+
   close(fds[1]);
   std::string text;
   char buffer[4096];
@@ -69,6 +77,7 @@ Log in_child(const std::function<void(Network&, Log&)>& body) {
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("the simulation failed");
+
   Log log;
   std::size_t start = 0;
   for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
@@ -77,19 +86,17 @@ Log in_child(const std::function<void(Network&, Log&)>& body) {
   return log;
 }
 
-std::string at(const std::string& what) {
-  char clock[32];
-  std::snprintf(clock, sizeof clock, "%.6f", sg4::Engine::get_clock());
-  return std::string(clock) + " " + what;
-}
-
+// Returns `seconds` with microsecond precision, as the tests compare times.
 std::string time_of(double seconds) {
   char clock[32];
   std::snprintf(clock, sizeof clock, "%.6f", seconds);
   return clock;
 }
 
-// A server that answers each write with "echo " and the write, and logs the end of stream.
+// Returns the simulated clock and `event`, for a log line.
+std::string at(const std::string& event) { return time_of(sg4::Engine::get_clock()) + " " + event; }
+
+// Starts a server that replies to each write with "echo " and the write, and logs the end of stream.
 void echo_server(Network& net, Log& log, int connections) {
   std::shared_ptr<Listener> listener = net.listen("server", "0.0.0.0", 25, "test");
   sg4::Actor::create("echo", sg4::Host::by_name("server"), [&log, listener, connections] {
