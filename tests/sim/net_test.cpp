@@ -35,11 +35,12 @@ Log simulate(const std::function<void(Network&, Log&)>& body) {
   int argc = 1;
   char name[] = "net_test";
   char* argv[] = {name, nullptr};
+  // Declared before the engine, so that it outlives the actors the engine ends, and their sockets.
+  Network net(nullptr);
   sg4::Engine engine(&argc, argv);
   xbt_log_control_set("root.thresh:warning");
   engine.set_config("network/model:CM02");
   auto* zone = sg4::create_star_zone("net");
-  Network net(nullptr);
   for (const auto& [host, ip] : {std::pair{"client", "10.0.0.1"}, std::pair{"server", "10.0.0.2"}}) {
     sg4::Host* h = zone->create_host(host, 1e9);
     sg4::Link* l = zone->create_link(host, kBandwidth)->set_latency(kLatency)->seal();
