@@ -14,11 +14,18 @@
 // the client makes each transfer itself with Comm::sendto from the sending
 // host to the receiving one, as a `mailsim bench` delivery does.
 //
-// It does not model connection setup, timeouts, DNS caching or arrivals
-// spread over time: all sessions are ready at time 0.
+// All sessions are ready at time 0. By default every pair starts at once, and
+// as every session lasts the same simulated time, the pairs stay in step:
+// their transfers end at the same instants, and SimGrid handles all of them
+// in one scheduling round per instant. With `--spread-ms N`, pair p starts
+// p/pairs of N milliseconds late, so each pair's transfers end at instants of
+// their own, as a bench's sessions do when their messages arrive at random
+// times. The program counts the instants SimGrid advances its clock to.
+//
+// It does not model connection setup, timeouts or DNS caching.
 //
 // Run: ./build/benchmarks/bare_simgrid --hosts 1000 --pairs 100 --sessions 10000 --comms 13
-//      [--transfers mailbox|sendto]
+//      [--transfers mailbox|sendto] [--spread-ms N]
 // Output: one JSON object on stdout.
 #include <xbt/log.h>
 
@@ -42,6 +49,7 @@ struct Options {
   bool sendto = false;    // host-to-host transfers instead of mailboxes
   double payload = 100;   // bytes per transfer
   double latency = 0.001;
+  double spread = 0;         // seconds over which the pairs' first sessions start
   double bandwidth = 125e6;  // bytes per second
 };
 
@@ -58,6 +66,7 @@ struct World {
   std::vector<sg4::Host*> destinations;
   long started = 0;  // sessions handed to clients so far
   long comms = 0;    // transfers completed
+  long time_advances = 0;  // instants the clock moved to
 };
 
 void serve(World& world, sg4::Mailbox* in, sg4::Mailbox* out) {
@@ -124,6 +133,8 @@ Options parse_options(int argc, char** argv) {
       o.sessions = parse_long(value, "--sessions");
     else if (option == "--comms")
       o.comms = parse_long(value, "--comms");
+    else if (option == "--spread-ms")
+      o.spread = static_cast<double>(parse_long(value, "--spread-ms")) / 1000.0;
     else if (option == "--payload")
       o.payload = static_cast<double>(parse_long(value, "--payload"));
     else if (option == "--transfers" && (std::strcmp(value, "mailbox") == 0 || std::strcmp(value, "sendto") == 0))
@@ -134,7 +145,7 @@ Options parse_options(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "bare_simgrid: unknown option %s (use --hosts, --pairs, --sessions, --comms, "
-                   "--payload, --transfers)\n",
+                   "--payload, --transfers, --spread-ms)\n",
                    option.c_str());
       std::exit(2);
     }
@@ -173,6 +184,7 @@ int main(int argc, char** argv) {
   engine.set_config("network/model:CM02");
   engine.set_config("network/crosstraffic:0");
   build_platform(world);
+  sg4::Engine::on_time_advance_cb([&world](double) { ++world.time_advances; });
 
   for (long p = 0; p < world.options.pairs; ++p) {
     sg4::Mailbox* to_server = sg4::Mailbox::by_name("pair" + std::to_string(p) + ":server");
@@ -184,7 +196,9 @@ int main(int argc, char** argv) {
                            serve(world, to_server, to_client);
                          });
     }
-    sg4::Actor::create("client", world.relay, [&world, to_server, to_client] {
+    double offset = world.options.spread * static_cast<double>(p) / static_cast<double>(world.options.pairs);
+    sg4::Actor::create("client", world.relay, [&world, to_server, to_client, offset] {
+      if (offset > 0) sg4::this_actor::sleep_for(offset);
       run_sessions(world, to_client, to_server);
     });
   }
@@ -194,9 +208,9 @@ int main(int argc, char** argv) {
 
   std::printf(
       "{\"star_hosts\": %ld, \"pairs\": %ld, \"sessions\": %ld, \"comms_per_session\": %ld, "
-      "\"comms\": %ld, \"simulated_seconds\": %.6f, \"wall_seconds\": %.6f, "
-      "\"comms_per_wall_second\": %.1f, \"sessions_per_wall_second\": %.1f}\n",
+      "\"comms\": %ld, \"spread_seconds\": %.3f, \"time_advances\": %ld, \"simulated_seconds\": %.6f, "
+      "\"wall_seconds\": %.6f, \"comms_per_wall_second\": %.1f, \"sessions_per_wall_second\": %.1f}\n",
       world.options.hosts + 3, world.options.pairs, world.started, world.options.comms, world.comms,
-      sg4::Engine::get_clock(), wall, world.comms / wall, world.started / wall);
+      world.options.spread, world.time_advances, sg4::Engine::get_clock(), wall, world.comms / wall, world.started / wall);
   return 0;
 }
