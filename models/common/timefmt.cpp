@@ -45,9 +45,16 @@ Civil to_civil(std::int64_t t) {
 }
 
 std::string rfc5322(std::int64_t t) {
+  // A simulation formats the same second many times over (one greeting per connection), so
+  // each thread keeps the last result.
+  thread_local std::int64_t last_time = 0;
+  thread_local std::string last_text;
+  if (!last_text.empty() && last_time == t) return last_text;
   Civil c = to_civil(t);
-  return fmt::format("{}, {} {} {} {:02}:{:02}:{:02} GMT", kDays[c.weekday], c.day,
-                     kMonths[c.month - 1], c.year, c.hour, c.minute, c.second);
+  last_text = fmt::format("{}, {} {} {} {:02}:{:02}:{:02} GMT", kDays[c.weekday], c.day,
+                          kMonths[c.month - 1], c.year, c.hour, c.minute, c.second);
+  last_time = t;
+  return last_text;
 }
 
 std::string asctime(std::int64_t t) {

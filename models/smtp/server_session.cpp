@@ -894,8 +894,12 @@ std::size_t ServerSession::consume_data(std::size_t pos) {
   while (pos < in_.size()) {
     if (data_state_ == DataState::NORMAL) {
       // Inside a line every byte is stored as it is: take the run up to the next line end at once.
-      std::size_t end = pos;
-      while (end < in_.size() && in_[end] != '\r' && in_[end] != '\n') ++end;
+      const char* begin = in_.data() + pos;
+      const char* limit = in_.data() + in_.size();
+      const auto* lf = static_cast<const char*>(std::memchr(begin, '\n', static_cast<std::size_t>(limit - begin)));
+      if (lf == nullptr) lf = limit;
+      const auto* cr = static_cast<const char*>(std::memchr(begin, '\r', static_cast<std::size_t>(lf - begin)));
+      std::size_t end = static_cast<std::size_t>((cr != nullptr ? cr : lf) - in_.data());
       if (end > pos) {
         store_data_run(pos, end);
         pos = end;

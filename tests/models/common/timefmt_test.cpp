@@ -13,6 +13,16 @@ TEST(Timefmt, Rfc5322MatchesSendmail) {
   EXPECT_EQ(rfc5322(0), "Thu, 1 Jan 1970 00:00:00 GMT");
 }
 
+TEST(Timefmt, Rfc5322RepeatedAndAlternatingTimes) {
+  // Each call must describe its own second, whatever was formatted before.
+  EXPECT_EQ(rfc5322(kLabStart), "Fri, 4 Dec 2026 17:08:07 GMT");
+  EXPECT_EQ(rfc5322(kLabStart), "Fri, 4 Dec 2026 17:08:07 GMT");
+  EXPECT_EQ(rfc5322(kLabStart + 1), "Fri, 4 Dec 2026 17:08:08 GMT");
+  EXPECT_EQ(rfc5322(0), "Thu, 1 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(rfc5322(kLabStart), "Fri, 4 Dec 2026 17:08:07 GMT");
+  EXPECT_EQ(rfc5322(0), "Thu, 1 Jan 1970 00:00:00 GMT");
+}
+
 TEST(Timefmt, AsctimePadsDayWithSpace) {
   EXPECT_EQ(asctime(kLabStart + 4), "Fri Dec  4 17:08:11 2026");
 }

@@ -30,6 +30,22 @@ TEST(EncodeData, DotStuffingAndLineEnds) {
 TEST(Has8bit, HighBit) {
   EXPECT_FALSE(has_8bit("plain ASCII\n"));
   EXPECT_TRUE(has_8bit("caf\xc3\xa9\n"));
+  EXPECT_FALSE(has_8bit(""));
+  EXPECT_FALSE(has_8bit("\x7f"));
+}
+
+TEST(Has8bit, EveryLengthAndPosition) {
+  // One byte of 0x80 at each position of texts of 0 to 24 bytes, so the byte
+  // falls inside, at the edges of and after each 8-byte word.
+  for (std::size_t length = 0; length <= 24; ++length) {
+    std::string text(length, 'a');
+    EXPECT_FALSE(has_8bit(text)) << "length " << length;
+    for (std::size_t at = 0; at < length; ++at) {
+      std::string marked = text;
+      marked[at] = '\x80';
+      EXPECT_TRUE(has_8bit(marked)) << "length " << length << ", position " << at;
+    }
+  }
 }
 
 TEST(ReplyReader, MultiLineAndEnhancedCodes) {

@@ -539,6 +539,22 @@ TEST(ServerData, LaxModeEndsDataAtBareLf) {
   EXPECT_EQ(hooks.messages[0], "Subject: x\n\nhi\n");
 }
 
+TEST(ServerData, SameMessageWhereverTheWritesSplit) {
+  // TCP may split the DATA stream anywhere: across a CRLF, a stuffed dot or
+  // the final ".CRLF". Every split in two writes must store the same message.
+  const std::string wire = "Subject: x\r\n\r\n..dot\r\nline two\r\n\r\n.\r\n";
+  const std::string stored = "Subject: x\n\n.dot\nline two\n\n";
+  for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
+    LabHooks hooks(1796396568);
+    ServerSession session(debian_capture(), kLocalhost, hooks);
+    std::string out = send_body(session, wire.substr(0, cut));
+    out += session.feed(wire.substr(cut));
+    EXPECT_NE(out.find("Message accepted for delivery"), std::string::npos) << "cut at " << cut;
+    ASSERT_EQ(hooks.messages.size(), 1u) << "cut at " << cut;
+    EXPECT_EQ(hooks.messages[0], stored) << "cut at " << cut;
+  }
+}
+
 TEST(ServerData, NulByte) {
   LabHooks hooks(1796396568);
   ServerSession session(debian_capture(), kLocalhost, hooks);
