@@ -31,6 +31,13 @@ void QueueRunner::item_finished(double now) {
   if (items_.empty()) end(now);
 }
 
+void QueueRunner::stop(double now) {
+  if (!running_) return;
+  items_.clear();
+  delivering_ = false;
+  end(now);
+}
+
 void QueueRunner::end(double now) {
   running_ = false;
   // Multiples of the interval that passed while the run was going lapse; a

@@ -37,6 +37,8 @@ class QueueRunner {
   void item_finished(double now);
 
   bool running() const { return running_; }
+  /// Ends the current run at `now` without handing out its remaining items.
+  void stop(double now);
 
   /// Returns the first run start at or after `time`, given that no run starts before the next
   /// scheduled one, or kNever without periodic runs.

@@ -13,7 +13,7 @@ const std::vector<std::string> kSettings = {
     "QueueInterval",      "MaxQueueRunSize", "QueueSortOrder", "RecipientFactor",
     "ClassFactor",        "RetryFactor",     "MinQueueAge",    "DeliveryMode",
     "MaxDaemonChildren",  "QueueLA",         "RefuseLA",       "Timeout.queuereturn",
-    "ConnectionCacheSize"};
+    "ConnectionCacheSize", "QueueFactor"};
 
 // Returns the lower-case first letter of a keyword value such as QueueSortOrder's. A ':' or
 // '=' in it is a mistyped separator ("host:MaxQueueRunSize=1"), which would hide the setting after it.
@@ -152,6 +152,8 @@ SendmailConfig SendmailPolicy::parse_settings(const std::vector<spec::Setting>& 
       config.max_daemon_children = spec::integer_value(setting, 0);
     } else if (key == "queuela") {
       config.queue_la = spec::integer_value(setting, 0);
+    } else if (key == "queuefactor") {
+      config.queue_factor = spec::integer_value(setting, 0);
     } else if (key == "refusela") {
       config.refuse_la = spec::integer_value(setting, 0);
     } else if (key == "timeout.queuereturn") {
@@ -173,12 +175,26 @@ bool SendmailPolicy::child_free() const {
          active_ < static_cast<std::size_t>(config_.max_daemon_children);
 }
 
-bool SendmailPolicy::queues_only(double) const {
-  return config_.queue_la > 0 && active_ >= static_cast<std::size_t>(config_.queue_la);
+bool SendmailPolicy::should_queue(double now, long priority) const {
+  return sendmail_should_queue(priority, load_average(now), config_.queue_la, config_.queue_factor);
 }
 
-bool SendmailPolicy::refuses(double) const {
-  return config_.refuse_la > 0 && active_ >= static_cast<std::size_t>(config_.refuse_la);
+bool SendmailPolicy::refuses(double now) const {
+  return sendmail_refuses(load_average(now), config_.refuse_la);
+}
+
+long SendmailPolicy::run_load_average(double now) {
+  // SM_GET_LA in run_work_group() reads the load again only after GET_NEW_LA_TIME (30 s).
+  if (run_la_time_ < now - 30) {
+    run_la_ = load_average(now);
+    run_la_time_ = now;
+  }
+  return run_la_;
+}
+
+void SendmailPolicy::restarted(double now) {
+  runner_.restart(now);
+  load_.reset(now);
 }
 
 bool SendmailPolicy::eligible_for_run(const Entry& entry, double run_start) const {
@@ -204,7 +220,7 @@ void SendmailPolicy::enqueue(Item item, double now) {
   entry.sequence = next_sequence_++;
   bool immediate = (config_.delivery_mode == DeliveryMode::INTERACTIVE ||
                     config_.delivery_mode == DeliveryMode::BACKGROUND) &&
-                   !queues_only(now);
+                   !should_queue(now, item.priority);
   if (immediate) {
     entry.state = State::WAITING_FOR_CHILD;
     item.next_try = now;
@@ -235,6 +251,7 @@ Item SendmailPolicy::start_attempt(Entry& entry, double now) {
   entry.state = State::ACTIVE;
   entry.item.attempts += 1;
   entry.item.last_attempt = now;
+  load_.advance(now, active_);
   ++active_;
   return entry.item;
 }
@@ -268,12 +285,35 @@ std::vector<Item> SendmailPolicy::take_due(double now) {
     waiting_for_child_.pop_front();
     started.push_back(start_attempt(entry, now));
   }
-  if (runner_.run_due(now)) start_run(now);
+  if (runner_.run_due(now)) {
+    run_la_time_ = -kNever;
+    if (sendmail_should_queue(config_.recipient_factor, run_load_average(now), config_.queue_la,
+                              config_.queue_factor)) {
+      runner_.start(now, {});  // "Skipping queue run -- load average too high"
+    } else {
+      start_run(now);
+    }
+  }
   while (runner_.running() && child_free()) {
     std::optional<ItemId> id = runner_.next();
     if (!id) break;
     auto it = entries_.find(*id);
     if (it == entries_.end() || it->second.state != State::QUEUED) {
+      runner_.item_finished(now);
+      continue;
+    }
+    // run_work_group() checks the load before each job: too high for any job ends the run, too
+    // high for this job's priority skips it, and in priority order also the jobs after it.
+    long la = run_load_average(now);
+    if (sendmail_should_queue(config_.recipient_factor, la, config_.queue_la, config_.queue_factor)) {
+      runner_.stop(now);  // "Aborting queue run: load average too high"
+      break;
+    }
+    if (sendmail_should_queue(it->second.item.priority, la, config_.queue_la, config_.queue_factor)) {
+      if (config_.sort_order == QueueSortOrder::PRIORITY) {
+        runner_.stop(now);  // "Skipping ... and flushing rest of queue"
+        break;
+      }
       runner_.item_finished(now);
       continue;
     }
@@ -300,6 +340,7 @@ Disposition SendmailPolicy::finished(Item item, Outcome outcome, double now) {
   }
 
   Entry& entry = it->second;
+  load_.advance(now, active_);
   --active_;
   if (entry.from_run) {
     entry.from_run = false;

@@ -1,13 +1,18 @@
 // Sendmail 8.17's queue: immediate delivery on arrival (DeliveryMode),
 // periodic queue runs (-q interval) ordered by QueueSortOrder, the work
 // priority arithmetic (RecipientFactor, ClassFactor, RetryFactor),
-// MinQueueAge, MaxQueueRunSize, MaxDaemonChildren, QueueLA/RefuseLA and
-// Timeout.queuereturn.
+// MinQueueAge, MaxQueueRunSize, MaxDaemonChildren, load shedding by QueueLA,
+// QueueFactor and RefuseLA, and Timeout.queuereturn.
 //
-// Not modelled: a real load average (QueueLA and RefuseLA compare against
-// the number of attempts in progress instead), QueueFactor, queue groups,
-// MaxQueueChildren and MaxRunnersPerQueue (one runner, see QueueRunner),
-// Timeout.queuewarn, host status caching across runs.
+// The load average is the kernel's 1-minute average (see load_average.hpp)
+// of the delivery processes in progress.
+// NOTE: a kernel counts a process only while it runs or waits for the disk,
+// and a delivery waits for the network most of the time, so this load is an
+// upper bound of what the host would show.
+//
+// Not modelled: queue groups, MaxQueueChildren and MaxRunnersPerQueue (one
+// runner, see QueueRunner), Timeout.queuewarn, host status caching across
+// runs.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "models/queue/load_average.hpp"
 #include "models/queue/policy.hpp"
 #include "models/queue/queue_runner.hpp"
 #include "models/queue/spec.hpp"
@@ -40,7 +46,8 @@ struct SendmailConfig {
   double min_queue_age = 0;
   DeliveryMode delivery_mode = DeliveryMode::BACKGROUND;
   long max_daemon_children = 0;  ///< 0: unlimited
-  long queue_la = 8;             ///< 0: never queue because of load
+  long queue_la = 8;             ///< the load from which shouldqueue() applies QueueFactor
+  long queue_factor = 600000;    ///< QueueFactor
   long refuse_la = 12;           ///< 0: never refuse because of load
   double queue_return = 5 * 86400;
   long connection_cache_size = 2;
@@ -66,17 +73,21 @@ class SendmailPolicy : public Policy {
   std::vector<Item> take_due(double now) override;
   double next_due(double now) const override;
   Disposition finished(Item item, Outcome outcome, double now) override;
-  /// A daemon started with -q runs the queue at once, then every interval from then.
-  void restarted(double now) override { runner_.restart(now); }
+  /// A daemon started with -q runs the queue at once, then every interval from then. The host
+  /// has booted, so its load average starts again from 0.
+  void restarted(double now) override;
   std::size_t waiting() const override { return entries_.size() - active_; }
   std::size_t active() const override { return active_; }
 
-  /// Returns true when the daemon rejects new connections with 421 (RefuseLA, with the number of
-  /// attempts in progress standing in for the load).
+  /// Returns Sendmail's CurrentLA at `now`: the host's load average, rounded.
+  long load_average(double now) const { return load_.sendmail_la(now, active_); }
+
+  /// Returns true when the daemon rejects new connections (RefuseLA).
   bool refuses(double now) const;
 
-  /// Returns true when new arrivals are only queued (QueueLA, with the same stand-in).
-  bool queues_only(double now) const;
+  /// Returns true when a message of work priority `priority` is only queued at `now`
+  /// (Sendmail's shouldqueue() with QueueLA and QueueFactor).
+  bool should_queue(double now, long priority) const;
 
   /// Sendmail keeps SMTP connections open for reuse (ConnectionCacheSize > 0).
   bool connection_cache() const { return config_.connection_cache_size > 0; }
@@ -99,6 +110,8 @@ class SendmailPolicy : public Policy {
   void unmark_queued(Entry& entry);
 
   bool child_free() const;
+  // Sendmail's CurrentLA during a queue run, read again when it is over 30 s old.
+  long run_load_average(double now);
   bool eligible_for_run(const Entry& entry, double run_start) const;
   void start_run(double now);
   Item start_attempt(Entry& entry, double now);
@@ -114,6 +127,9 @@ class SendmailPolicy : public Policy {
   std::mt19937 rng_;
   std::uint64_t next_sequence_ = 0;
   std::size_t active_ = 0;
+  LoadAverage load_;
+  long run_la_ = 0;
+  double run_la_time_ = -kNever;
 };
 
 }  // namespace mailsim::queue

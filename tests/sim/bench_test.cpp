@@ -121,7 +121,8 @@ TEST(BenchTheory, MMcWithMaxDaemonChildren) {
   double lambda = 15, mu = 10;
   std::size_t c = 2;
   BenchScenario s = queueing_scenario(lambda, 1 / mu, 4000);
-  auto ci = mean_latency(s, "sendmail:MaxDaemonChildren=2,QueueLA=0,RefuseLA=0", 6);
+  // A QueueLA far above the load of 2 processes keeps every arrival for a child at once.
+  auto ci = mean_latency(s, "sendmail:MaxDaemonChildren=2,QueueLA=1000,RefuseLA=0", 6);
   double expected = workload::mmc_time_in_system(c, lambda, mu);  // Erlang C
   double exchange = 0.001;
   EXPECT_LE(ci.lower - exchange, expected) << ci.mean << " ± " << ci.half_width;
@@ -159,6 +160,34 @@ TEST(BenchCache, QueueRunReusesConnections) {
   // Each reuse saves the connection, the greeting and EHLO, two round trips
   // of 4 us here. The run ends sooner only by a little, so the count is the check.
   EXPECT_LE(cached.end_time, uncached.end_time);
+}
+
+// About 20 deliveries in progress (20 arrivals per second, 1 s of work each)
+// raise the relay's 1-minute load average past 5 within a minute: 20 x (1 -
+// (1884/2048)^k) reaches 4.5 at the fourth 5-second update.
+TEST(BenchLoad, RefuseLaTurnsClientsAway) {
+  BenchScenario s = queueing_scenario(20, 1, 2000);
+  BenchResult refusing = run(s, "sendmail:RefuseLA=5,QueueLA=1000", 1);
+  EXPECT_GT(refusing.refused, 0u);
+  EXPECT_EQ(refusing.delivered, refusing.deliveries);  // offered again later, never lost
+  EXPECT_EQ(refusing.queued, 0u);
+  BenchResult accepting = run(s, "sendmail:RefuseLA=0,QueueLA=1000", 1);
+  EXPECT_EQ(accepting.refused, 0u);
+  EXPECT_EQ(accepting.delivered, accepting.deliveries);
+}
+
+// With QueueFactor=0 every arrival is only queued once the load reaches
+// QueueLA, and waits for the queue run at 600 s. The last arrivals come at
+// about 100 s, so their wait is near 500 s; without the limit no delivery
+// waits a minute.
+TEST(BenchLoad, QueueLaHoldsArrivalsForTheQueueRun) {
+  BenchScenario s = queueing_scenario(20, 1, 2000);
+  BenchResult held = run(s, "sendmail:QueueLA=5,QueueFactor=0,RefuseLA=0,QueueInterval=10m", 1);
+  EXPECT_EQ(held.delivered, held.deliveries);
+  EXPECT_GT(held.latency.max, 400);
+  BenchResult unlimited = run(s, "sendmail:QueueLA=1000,RefuseLA=0,QueueInterval=10m", 1);
+  EXPECT_EQ(unlimited.delivered, unlimited.deliveries);
+  EXPECT_LT(unlimited.latency.max, 60);
 }
 
 // The relay crashes while deliveries are in progress: the queue survives,

@@ -19,6 +19,13 @@ TEST(MakePolicy, SendmailSettings) {
   EXPECT_EQ(sendmail->config().sort_order, QueueSortOrder::HOST);
   EXPECT_EQ(sendmail->config().max_queue_run_size, 100);
   EXPECT_EQ(sendmail->config().queue_interval, 3600);
+
+  auto loaded = make_policy("sendmail:QueueLA=20,QueueFactor=1000,RefuseLA=30");
+  auto* load = dynamic_cast<SendmailPolicy*>(loaded.get());
+  ASSERT_NE(load, nullptr);
+  EXPECT_EQ(load->config().queue_la, 20);
+  EXPECT_EQ(load->config().queue_factor, 1000);
+  EXPECT_EQ(load->config().refuse_la, 30);
 }
 
 TEST(MakePolicy, SendmailDefaults) {
@@ -33,6 +40,7 @@ TEST(MakePolicy, SendmailDefaults) {
   EXPECT_EQ(c.retry_factor, 90000);
   EXPECT_EQ(c.delivery_mode, DeliveryMode::BACKGROUND);
   EXPECT_EQ(c.queue_la, 8);
+  EXPECT_EQ(c.queue_factor, 600000);
   EXPECT_EQ(c.refuse_la, 12);
   EXPECT_EQ(c.queue_return, 5 * 86400);
 }
@@ -100,6 +108,7 @@ TEST(MakePolicy, InvalidSpecs) {
       {"sendmail:MaxQueueRunSize=5,QueueInterval=soon", 42, "invalid QueueInterval value"},
       {"sendmail:MaxQueueRunSize=-1", 26, "at least 0"},
       {"sendmail:DeliveryMode=x", 23, "invalid DeliveryMode value"},
+      {"sendmail:QueueFactor=-5", 22, "at least 0"},
       {"postfix:maximal_queue_lifetime=-1d", 32, "invalid maximal_queue_lifetime"},
       {"postfix:QUEUE_RUN_DELAY=1s", 9, "unknown postfix setting"},
       {"postfix:queue_run_delay=0", 25, "greater than zero"},

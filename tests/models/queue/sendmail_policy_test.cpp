@@ -228,25 +228,114 @@ TEST(SendmailLimits, MaxQueueRunSizeInDirectoryOrder) {
   EXPECT_EQ(ids_of(policy->take_due(1800)), (std::vector<ItemId>{3}));
 }
 
+// The load average of `running` processes kept for `seconds` from time 0, as Sendmail rounds it.
+long load_after(double seconds, int running) {
+  double average = 0;
+  for (int tick = 5; tick <= seconds; tick += 5) average = average * 1884.0 / 2048.0 + running * (1 - 1884.0 / 2048.0);
+  return static_cast<long>(average + 0.5);
+}
+
 TEST(SendmailLoad, QueueLaQueuesArrivals) {
+  // QueueFactor=0: from QueueLA on, every message is only queued.
+  auto policy = sendmail("QueueLA=2,QueueFactor=0");
+  for (ItemId id = 1; id <= 4; ++id) policy->enqueue(make_item(id, "a.example"), 0);
+  EXPECT_EQ(policy->take_due(0).size(), 4u);  // the load is still 0
+  ASSERT_EQ(load_after(60, 4), 3);
+  EXPECT_EQ(policy->load_average(60), 3);
+  EXPECT_TRUE(policy->should_queue(60, 1));
+  policy->enqueue(make_item(5, "a.example"), 60);
+  EXPECT_TRUE(policy->take_due(60).empty());
+  EXPECT_EQ(policy->next_due(60), 1800);
+}
+
+TEST(SendmailLoad, QueueFactorSparesCheapMessages) {
+  // At LA 3 with QueueLA=2 the limit is 600000 / 2 = 300000: one recipient (pri 30100) is sent,
+  // eleven (pri 330100) are queued.
   auto policy = sendmail("QueueLA=2");
-  policy->enqueue(make_item(1, "a.example"), 0);
-  policy->enqueue(make_item(2, "a.example"), 0);
-  EXPECT_EQ(policy->take_due(0).size(), 2u);
-  EXPECT_TRUE(policy->queues_only(0));
-  policy->enqueue(make_item(3, "a.example"), 1);
-  EXPECT_TRUE(policy->take_due(1).empty());
-  EXPECT_EQ(policy->next_due(1), 1800);
+  for (ItemId id = 1; id <= 4; ++id) policy->enqueue(make_item(id, "a.example"), 0);
+  policy->take_due(0);
+  policy->enqueue(make_item(5, "a.example", 100, 1), 60);
+  policy->enqueue(make_item(6, "a.example", 100, 11), 60);
+  EXPECT_EQ(ids_of(policy->take_due(60)), (std::vector<ItemId>{5}));
+  EXPECT_EQ(policy->waiting(), 1u);
+}
+
+TEST(SendmailLoad, QueueRunSkippedUnderLoad) {
+  auto policy = sendmail("QueueLA=2,QueueFactor=0");
+  for (ItemId id = 1; id <= 4; ++id) policy->enqueue(make_item(id, "a.example"), 0);
+  std::vector<Item> busy = policy->take_due(0);
+  policy->enqueue(make_item(5, "b.example"), 60);  // queued: LA 3
+  ASSERT_EQ(load_after(1800, 4), 4);
+  EXPECT_TRUE(policy->take_due(1800).empty());  // "Skipping queue run -- load average too high"
+  EXPECT_EQ(policy->next_due(1800), 3600);
+  for (const Item& item : busy) policy->finished(item, Outcome::DELIVERED, 1801);
+  EXPECT_EQ(policy->load_average(3600), 0);
+  EXPECT_EQ(ids_of(policy->take_due(3600)), (std::vector<ItemId>{5}));
+}
+
+TEST(SendmailLoad, RunSkipsExpensiveJobs) {
+  // queueonly, so the runner is the only process. After 60 s of one delivery the LA is 1, and
+  // QueueLA=1 with QueueFactor=100000 skips jobs over pri 100000: 4 recipients (pri 120100).
+  ASSERT_EQ(load_after(60, 1), 1);
+  auto policy = sendmail("DeliveryMode=queueonly,QueueLA=1,QueueFactor=100000,QueueSortOrder=host");
+  policy->enqueue(make_item(1, "a.example", 100, 1, 10), 0);  // pri 100 - 18000 + 30000
+  policy->enqueue(make_item(2, "b.example", 100, 4), 0);      // pri 120100
+  policy->enqueue(make_item(3, "c.example", 100, 1), 0);      // pri 30100
+  std::vector<Item> first = policy->take_due(1800);
+  EXPECT_EQ(ids_of(first), (std::vector<ItemId>{1}));
+  policy->finished(first[0], Outcome::DELIVERED, 1860);
+  EXPECT_EQ(ids_of(policy->take_due(1860)), (std::vector<ItemId>{3}));  // 2 is skipped
+  EXPECT_EQ(policy->waiting(), 1u);
+}
+
+TEST(SendmailLoad, PriorityRunFlushesTheRest) {
+  // In priority order every job after the first one over the limit is over it too, and the run
+  // ends there: 3 (pri 120100) and 2 (pri 150100) stay queued.
+  auto policy = sendmail("DeliveryMode=queueonly,QueueLA=1,QueueFactor=100000");
+  policy->enqueue(make_item(1, "a.example", 100, 1, 10), 0);  // pri 12100
+  policy->enqueue(make_item(2, "b.example", 100, 5), 0);      // pri 150100
+  policy->enqueue(make_item(3, "c.example", 100, 4), 0);      // pri 120100
+  std::vector<Item> first = policy->take_due(1800);
+  EXPECT_EQ(ids_of(first), (std::vector<ItemId>{1}));
+  policy->finished(first[0], Outcome::DELIVERED, 1860);
+  EXPECT_TRUE(policy->take_due(1860).empty());
+  EXPECT_EQ(policy->waiting(), 2u);
+  EXPECT_EQ(policy->next_due(1860), 3600);
+}
+
+TEST(SendmailLoad, RunAbortedWhenNoJobCanGo) {
+  // QueueFactor=20000 is below RecipientFactor (30000): at LA 1 the run stops before any job.
+  auto policy = sendmail("DeliveryMode=queueonly,QueueLA=1,QueueFactor=20000");
+  policy->enqueue(make_item(1, "a.example", 100, 1, 20), 0);  // pri 100 - 36000 + 30000
+  policy->enqueue(make_item(2, "b.example"), 0);
+  std::vector<Item> first = policy->take_due(1800);
+  EXPECT_EQ(ids_of(first), (std::vector<ItemId>{1}));
+  policy->finished(first[0], Outcome::DELIVERED, 1860);
+  EXPECT_TRUE(policy->take_due(1860).empty());  // "Aborting queue run: load average too high"
+  EXPECT_EQ(policy->next_due(1860), 3600);
 }
 
 TEST(SendmailLoad, RefuseLa) {
   auto policy = sendmail("RefuseLA=2");
-  policy->enqueue(make_item(1, "a.example"), 0);
+  for (ItemId id = 1; id <= 4; ++id) policy->enqueue(make_item(id, "a.example"), 0);
   policy->take_due(0);
   EXPECT_FALSE(policy->refuses(0));
-  policy->enqueue(make_item(2, "a.example"), 0);
+  EXPECT_FALSE(policy->refuses(10));  // LA 0.6 rounds to 1
+  EXPECT_TRUE(policy->refuses(60));   // LA 3
+
+  auto never = sendmail("RefuseLA=0");
+  for (ItemId id = 1; id <= 4; ++id) never->enqueue(make_item(id, "a.example"), 0);
+  never->take_due(0);
+  EXPECT_FALSE(never->refuses(3600));
+}
+
+TEST(SendmailLoad, RestartStartsFromZero) {
+  auto policy = sendmail("");
+  for (ItemId id = 1; id <= 4; ++id) policy->enqueue(make_item(id, "a.example"), 0);
   policy->take_due(0);
-  EXPECT_TRUE(policy->refuses(0));
+  EXPECT_EQ(policy->load_average(60), 3);
+  policy->restarted(60);
+  EXPECT_EQ(policy->load_average(60), 0);
 }
 
 TEST(SendmailExpiry, QueueReturn) {
