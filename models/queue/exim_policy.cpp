@@ -260,8 +260,7 @@ void EximPolicy::enqueue(Item item, double now) {
 Item EximPolicy::start_attempt(Entry& entry, double now) {
   if (entry.state == State::QUEUED) --queued_;
   entry.state = State::ACTIVE;
-  entry.item.attempts += 1;
-  entry.item.last_attempt = now;
+  begin_attempt(entry.item, now);
   ++active_;
   return entry.item;
 }
@@ -310,10 +309,10 @@ double EximPolicy::next_due(double now) const {
   return runner_.first_start_at_or_after(now);
 }
 
-Disposition EximPolicy::finished(Item item, Outcome outcome, double now) {
+EximPolicy::Entries::iterator EximPolicy::end_attempt(const Item& item, double now, const char* call) {
   auto it = entries_.find(item.id);
   if (it == entries_.end() || it->second.state != State::ACTIVE) {
-    throw std::logic_error("exim queue: finished() for an item that is not active");
+    throw std::logic_error(std::string("exim queue: ") + call + "() for an item that is not active");
   }
   Entry& entry = it->second;
   --active_;
@@ -321,6 +320,21 @@ Disposition EximPolicy::finished(Item item, Outcome outcome, double now) {
     entry.from_run = false;
     runner_.item_finished(now);
   }
+  return it;
+}
+
+void EximPolicy::interrupted(Item item, double now) {
+  // A killed delivery process writes no retry record, so the next queue run tries the message.
+  Entry& entry = end_attempt(item, now, "interrupted")->second;
+  undo_attempt(entry.item);
+  entry.state = State::QUEUED;
+  ++queued_;
+  entry.item.next_try = retry_time(entry.item);
+}
+
+Disposition EximPolicy::finished(Item item, Outcome outcome, double now) {
+  auto it = end_attempt(item, now, "finished");
+  Entry& entry = it->second;
   entry.item.last_attempt = now;
   const std::string address = address_key(entry.item.id);
   if (outcome == Outcome::DELIVERED || outcome == Outcome::FAILED) {

@@ -77,6 +77,7 @@ class EximPolicy : public Policy {
   std::vector<Item> take_due(double now) override;
   double next_due(double now) const override;
   Disposition finished(Item item, Outcome outcome, double now) override;
+  void interrupted(Item item, double now) override;
   /// A daemon started with -q runs the queue at once, then every interval from then.
   void restarted(double now) override { runner_.restart(now); }
   std::size_t waiting() const override { return entries_.size() - active_; }
@@ -94,13 +95,18 @@ class EximPolicy : public Policy {
     std::uint64_t sequence = 0;
     bool from_run = false;
   };
+  using Entries = std::map<ItemId, Entry>;
+
+  // Finds the entry of the attempt on `item`, which ends at `now`, and frees its process. `call`
+  // names the caller for the error thrown when the item is not being attempted.
+  Entries::iterator end_attempt(const Item& item, double now, const char* call);
 
   double retry_time(const Item& item) const;
   Item start_attempt(Entry& entry, double now);
 
   std::string name_;
   EximConfig config_;
-  std::map<ItemId, Entry> entries_;
+  Entries entries_;
   std::map<std::string, RetryRecord> records_;  ///< keyed "T:host" or "R:item id"
   std::deque<ItemId> immediate_;
   QueueRunner runner_;

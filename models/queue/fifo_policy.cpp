@@ -43,8 +43,7 @@ std::vector<Item> FifoPolicy::take_due(double now) {
          queue_.front().next_try <= now) {
     Item item = queue_.front();
     queue_.pop_front();
-    item.attempts += 1;
-    item.last_attempt = now;
+    begin_attempt(item, now);
     active_[item.id] = item;
     started.push_back(item);
   }
@@ -57,6 +56,19 @@ double FifoPolicy::next_due(double now) const {
   }
   double head = queue_.front().next_try;
   return head > now ? head : kNever;
+}
+
+void FifoPolicy::interrupted(Item item, double now) {
+  auto it = active_.find(item.id);
+  if (it == active_.end()) {
+    throw std::logic_error("fifo queue: interrupted() for an item that is not active");
+  }
+  // Back at the head of the queue, due at once, as if the attempt had not started.
+  Item entry = it->second;
+  active_.erase(it);
+  undo_attempt(entry);
+  entry.next_try = now;
+  queue_.push_front(entry);
 }
 
 Disposition FifoPolicy::finished(Item item, Outcome outcome, double now) {

@@ -32,6 +32,7 @@ class FifoPolicy : public Policy {
   std::vector<Item> take_due(double now) override;
   double next_due(double now) const override;
   Disposition finished(Item item, Outcome outcome, double now) override;
+  void interrupted(Item item, double now) override;
   std::size_t waiting() const override { return queue_.size(); }
   std::size_t active() const override { return active_.size(); }
 

@@ -28,6 +28,7 @@ struct Item {
   int msg_class = 0;        ///< Precedence class (Sendmail: bulk -60, junk -100, first-class 0)
   double created = 0;       ///< simulated time it was queued
   double last_attempt = -1; ///< time of the last attempt, -1 before the first
+  double previous_attempt = -1;  ///< last_attempt before the attempt in progress
   int attempts = 0;         ///< attempts made so far
   double next_try = 0;      ///< earliest time of the next attempt
   long priority = 0;        ///< Sendmail's pri= (lower goes first)
@@ -72,8 +73,11 @@ class Policy {
 
   /// An attempt on `item` (as returned by take_due) ended at `now`.
   virtual Disposition finished(Item item, Outcome outcome, double now) = 0;
+  /// The attempt on `item` died with the MTA at `now` (a crash) before it recorded an outcome: no
+  /// retry time, backoff or attempt count changed, and the message is queued as it was before.
+  virtual void interrupted(Item item, double now) = 0;
   /// Tells the policy that the MTA started again at `now` after a crash; the attempts that were
-  /// in progress have been finished as UNREACHABLE. By default nothing changes.
+  /// in progress have been reported to interrupted(). By default nothing changes.
   virtual void restarted(double now) { (void)now; }
 
   /// Items waiting (not active).
@@ -81,6 +85,19 @@ class Policy {
   /// Items being attempted.
   virtual std::size_t active() const = 0;
 };
+
+/// Records on `item` that an attempt starts at `now`.
+inline void begin_attempt(Item& item, double now) {
+  item.attempts += 1;
+  item.previous_attempt = item.last_attempt;
+  item.last_attempt = now;
+}
+
+/// Undoes begin_attempt() for an attempt that recorded nothing.
+inline void undo_attempt(Item& item) {
+  item.attempts -= 1;
+  item.last_attempt = item.previous_attempt;
+}
 
 /// Builds a policy from its command-line form: a name (`sendmail`,
 /// `postfix`, `exim`, `fifo`), then optionally a colon and comma-separated

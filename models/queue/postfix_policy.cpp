@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <iterator>
 #include <stdexcept>
 
 namespace mailsim::queue {
@@ -219,8 +220,7 @@ bool PostfixPolicy::start_next_delivery(double now, std::vector<Item>& started) 
   dest.todo.pop_front();
   ++dest.busy;
   set_state(entry, State::BUSY);
-  entry.item.attempts += 1;
-  entry.item.last_attempt = now;
+  begin_attempt(entry.item, now);
   last_served_ = name;
   update_ready(name, dest);
   started.push_back(entry.item);
@@ -306,6 +306,53 @@ void PostfixPolicy::negative_feedback(Destination& dest, double now) {
   dest.dead_until = now + config_.minimal_backoff;
   for (ItemId id : dest.todo) defer(entries_.at(id), now);
   dest.todo.clear();
+}
+
+void PostfixPolicy::interrupted(Item item, double now) {
+  auto it = entries_.find(item.id);
+  if (it == entries_.end() || it->second.state != State::BUSY) {
+    throw std::logic_error("postfix queue: interrupted() for an item that is not being delivered");
+  }
+  // The delivery agent died without a status report: no feedback, no deferral. The queue file
+  // stays in the active queue, which qmgr empties into the incoming queue when it starts.
+  Entry& entry = it->second;
+  const std::string dest_name = entry.item.destination;
+  Destination& dest = destination(dest_name);
+  --dest.busy;
+  update_ready(dest_name, dest);
+  undo_attempt(entry.item);
+  entry.item.next_try = now;
+  set_state(entry, State::TODO);
+}
+
+void PostfixPolicy::restarted(double now) {
+  // qmgr starts with nothing in memory. It moves what was left in the active queue to the incoming
+  // queue and scans the incoming and then the deferred queue at once. No destination has a
+  // concurrency window or a dead state any more.
+  std::vector<Entry*> incoming;
+  for (auto& [id, entry] : entries_) {
+    if (entry.state == State::TODO) entry.item.next_try = now;
+    if (entry.state == State::TODO || entry.state == State::INCOMING) {
+      set_state(entry, State::INCOMING);
+      incoming.push_back(&entry);
+    } else if (entry.state == State::SCANNED) {
+      set_state(entry, State::DEFERRED);
+    }
+  }
+  std::sort(incoming.begin(), incoming.end(),
+            [](const Entry* a, const Entry* b) { return a->sequence < b->sequence; });
+  incoming_.clear();
+  for (const Entry* entry : incoming) incoming_.push_back(entry->item.id);
+  scanned_.clear();
+  for (auto it = destinations_.begin(); it != destinations_.end();) {
+    it->second.todo.clear();
+    it = it->second.busy == 0 ? destinations_.erase(it) : std::next(it);
+  }
+  ready_.clear();
+  dead_.clear();
+  for (auto& [name, dest] : destinations_) update_ready(name, dest);
+  last_served_.clear();
+  last_scan_ = -kNever;
 }
 
 Disposition PostfixPolicy::finished(Item item, Outcome outcome, double now) {

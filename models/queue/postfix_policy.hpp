@@ -66,6 +66,8 @@ class PostfixPolicy : public Policy {
   std::vector<Item> take_due(double now) override;
   double next_due(double now) const override;
   Disposition finished(Item item, Outcome outcome, double now) override;
+  void interrupted(Item item, double now) override;
+  void restarted(double now) override;
   std::size_t waiting() const override { return entries_.size() - busy_total_; }
   std::size_t active() const override { return busy_total_; }
 

@@ -249,8 +249,7 @@ void SendmailPolicy::unmark_queued(Entry& entry) {
 Item SendmailPolicy::start_attempt(Entry& entry, double now) {
   unmark_queued(entry);
   entry.state = State::ACTIVE;
-  entry.item.attempts += 1;
-  entry.item.last_attempt = now;
+  begin_attempt(entry.item, now);
   load_.advance(now, active_);
   ++active_;
   return entry.item;
@@ -333,12 +332,11 @@ double SendmailPolicy::next_due(double now) const {
   return runner_.first_start_at_or_after(std::max(now, *eligible_.begin()));
 }
 
-Disposition SendmailPolicy::finished(Item item, Outcome outcome, double now) {
+SendmailPolicy::Entries::iterator SendmailPolicy::end_attempt(const Item& item, double now, const char* call) {
   auto it = entries_.find(item.id);
   if (it == entries_.end() || it->second.state != State::ACTIVE) {
-    throw std::logic_error("sendmail queue: finished() for an item that is not active");
+    throw std::logic_error(std::string("sendmail queue: ") + call + "() for an item that is not active");
   }
-
   Entry& entry = it->second;
   load_.advance(now, active_);
   --active_;
@@ -346,6 +344,22 @@ Disposition SendmailPolicy::finished(Item item, Outcome outcome, double now) {
     entry.from_run = false;
     runner_.item_finished(now);
   }
+  return it;
+}
+
+void SendmailPolicy::interrupted(Item item, double now) {
+  // The killed process never rewrote the qf file: its priority, tries and times stay as they were,
+  // and the next queue run takes it.
+  Entry& entry = end_attempt(item, now, "interrupted")->second;
+  undo_attempt(entry.item);
+  entry.state = State::QUEUED;
+  entry.item.next_try = next_run_for(entry, now);
+  mark_queued(entry);
+}
+
+Disposition SendmailPolicy::finished(Item item, Outcome outcome, double now) {
+  auto it = end_attempt(item, now, "finished");
+  Entry& entry = it->second;
 
   // The qf file is rewritten when the attempt ends, and MinQueueAge and QueueSortOrder=modification
   // look at that time.

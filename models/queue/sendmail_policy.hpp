@@ -73,6 +73,7 @@ class SendmailPolicy : public Policy {
   std::vector<Item> take_due(double now) override;
   double next_due(double now) const override;
   Disposition finished(Item item, Outcome outcome, double now) override;
+  void interrupted(Item item, double now) override;
   /// A daemon started with -q runs the queue at once, then every interval from then. The host
   /// has booted, so its load average starts again from 0.
   void restarted(double now) override;
@@ -104,6 +105,11 @@ class SendmailPolicy : public Policy {
     bool from_run = false;
     std::multiset<double>::iterator eligible;  ///< its place in eligible_, while QUEUED
   };
+  using Entries = std::map<ItemId, Entry>;
+
+  // Finds the entry of the attempt on `item`, which ends at `now`, and frees its process. `call`
+  // names the caller for the error thrown when the item is not being attempted.
+  Entries::iterator end_attempt(const Item& item, double now, const char* call);
 
   // Keeps next_due() from scanning the whole queue at every call.
   void mark_queued(Entry& entry);
@@ -119,7 +125,7 @@ class SendmailPolicy : public Policy {
 
   std::string name_;
   SendmailConfig config_;
-  std::map<ItemId, Entry> entries_;
+  Entries entries_;
   /// For each QUEUED entry, the earliest time MinQueueAge lets a run take it.
   std::multiset<double> eligible_;
   std::deque<ItemId> waiting_for_child_;

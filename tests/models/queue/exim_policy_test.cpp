@@ -127,6 +127,26 @@ TEST(EximPolicy, RetryScheduleThenExpiry) {
   EXPECT_EQ(policy->waiting(), 0u);
 }
 
+// A delivery process killed by a crash writes no retry record, so the queue run that the
+// restarted daemon (exim -bd -q30m) starts at once tries the message again.
+TEST(EximPolicy, InterruptedAttemptLeavesNoRetryRecord) {
+  auto policy = make_policy("exim");
+  auto* exim = dynamic_cast<EximPolicy*>(policy.get());
+  ASSERT_NE(exim, nullptr);
+  policy->enqueue(make_item(1, "daum.net"), 0);
+  std::vector<Item> got = policy->take_due(0);
+  ASSERT_EQ(got.size(), 1u);
+  policy->interrupted(got[0], 5);
+  EXPECT_FALSE(exim->host_record("daum.net").has_value());
+  EXPECT_EQ(policy->waiting(), 1u);
+  EXPECT_EQ(policy->active(), 0u);
+  policy->restarted(100);
+  std::vector<Item> again = policy->take_due(100);
+  ASSERT_EQ(ids_of(again), (std::vector<ItemId>{1}));
+  EXPECT_EQ(again[0].attempts, 1);
+  EXPECT_EQ(policy->finished(again[0], Outcome::DELIVERED, 101), Disposition::DONE);
+}
+
 TEST(EximPolicy, HostRecordHoldsNewMail) {
   auto policy = make_policy("exim");  // default rules, queue runs every 30m
   auto* exim = dynamic_cast<EximPolicy*>(policy.get());

@@ -36,6 +36,19 @@ TEST(FifoPolicy, HeadOfLineBlocking) {
   EXPECT_EQ(ids_of(policy->take_due(70)), (std::vector<ItemId>{1, 2}));
 }
 
+TEST(FifoPolicy, InterruptedGoesBackToTheHead) {
+  auto policy = make_policy("fifo");
+  for (ItemId id = 1; id <= 2; ++id) policy->enqueue(make_item(id, "a.example"), 0);
+  std::vector<Item> got = policy->take_due(0);
+  ASSERT_EQ(ids_of(got), (std::vector<ItemId>{1}));
+  policy->interrupted(got[0], 5);
+  EXPECT_EQ(policy->waiting(), 2u);
+  std::vector<Item> again = policy->take_due(60);
+  ASSERT_EQ(ids_of(again), (std::vector<ItemId>{1}));
+  EXPECT_EQ(again[0].attempts, 1);
+  EXPECT_EQ(again[0].previous_attempt, -1);
+}
+
 TEST(FifoPolicy, Concurrency) {
   auto policy = make_policy("fifo:concurrency=2");
   for (ItemId id = 1; id <= 3; ++id) policy->enqueue(make_item(id, "a.example"), 0);

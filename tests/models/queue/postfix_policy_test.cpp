@@ -151,6 +151,43 @@ TEST(PostfixConcurrency, SuccessClearsFailedCohorts) {
   EXPECT_FALSE(policy->dead("flaky.example", 4));
 }
 
+// A crash kills the delivery agents before they report. At startup qmgr moves what was left in the
+// active queue to the incoming queue and scans it at once.
+TEST(PostfixRestart, ActiveQueueRetriedAtStartup) {
+  auto policy = postfix("");
+  for (ItemId id = 1; id <= 7; ++id) policy->enqueue(make_item(id, "a.example"), 0);
+  std::vector<Item> got = policy->take_due(0);
+  ASSERT_EQ(ids_of(got), (std::vector<ItemId>{1, 2, 3, 4, 5}));  // initial concurrency 5
+  for (const Item& item : got) policy->interrupted(item, 10);
+  EXPECT_EQ(policy->active(), 0u);
+  EXPECT_EQ(policy->waiting(), 7u);
+  EXPECT_EQ(policy->window("a.example"), 5);  // no feedback from a killed agent
+  policy->restarted(100);
+  std::vector<Item> again = policy->take_due(100);
+  ASSERT_EQ(ids_of(again), (std::vector<ItemId>{1, 2, 3, 4, 5}));
+  for (const Item& item : again) EXPECT_EQ(item.attempts, 1) << item.id;
+  for (const Item& item : again) policy->finished(item, Outcome::DELIVERED, 101);
+  EXPECT_EQ(ids_of(policy->take_due(101)), (std::vector<ItemId>{6, 7}));
+}
+
+// The restarted qmgr has no record of the dead destination and starts it at the initial
+// concurrency, while the messages it deferred keep their queue file time stamps.
+TEST(PostfixRestart, ForgetsDeadDestinations) {
+  auto policy = postfix("");
+  for (ItemId id = 1; id <= 5; ++id) policy->enqueue(make_item(id, "dead.example"), 0);
+  std::vector<Item> got = policy->take_due(0);
+  ASSERT_EQ(got.size(), 5u);
+  for (int i = 0; i < 3; ++i) policy->finished(got[i], Outcome::UNREACHABLE, 10 + i);
+  ASSERT_TRUE(policy->dead("dead.example", 12));
+  policy->interrupted(got[3], 15);
+  policy->interrupted(got[4], 15);
+  policy->restarted(20);
+  EXPECT_FALSE(policy->dead("dead.example", 20));
+  EXPECT_EQ(policy->window("dead.example"), 5);
+  EXPECT_EQ(ids_of(policy->take_due(20)), (std::vector<ItemId>{4, 5}));  // 1 to 3 wait for 310 s
+  EXPECT_EQ(policy->next_due(20), 300);
+}
+
 TEST(PostfixQueues, ActiveLimit) {
   auto policy = postfix("qmgr_message_active_limit=2");
   policy->enqueue(make_item(1, "a.example"), 0);

@@ -118,13 +118,16 @@ TEST(SendmailQueueRun, RestartRunsTheQueueAtOnce) {
   policy->enqueue(make_item(1, "daum.net"), 0);
   std::vector<Item> now = policy->take_due(0);
   ASSERT_EQ(now.size(), 1u);
-  policy->finished(now[0], Outcome::UNREACHABLE, 1);  // the crash ended the attempt
+  policy->interrupted(now[0], 1);  // the crash killed the delivery process
   EXPECT_EQ(policy->next_due(1), 1800);
   policy->restarted(1000);
   EXPECT_EQ(policy->next_due(1000), 1000);
   now = policy->take_due(1000);
   ASSERT_EQ(now.size(), 1u);
   EXPECT_TRUE(now[0].queue_run);
+  // The killed process never rewrote the qf file: one try, no RetryFactor added.
+  EXPECT_EQ(now[0].attempts, 1);
+  EXPECT_EQ(now[0].priority, 100 + 30000);
   policy->finished(now[0], Outcome::DEFERRED, 1001);
   EXPECT_EQ(policy->next_due(1001), 2800);
   EXPECT_TRUE(policy->take_due(1800).empty());
