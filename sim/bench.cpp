@@ -69,6 +69,8 @@ struct Delivery {
   /// Set at the reply to the final dot, while the session still sends QUIT: the outcome and when.
   std::optional<queue::Outcome> decided;
   double decided_at = 0;
+  /// Delivered or bounced, and out of the queue depth, while the QUIT is still to come.
+  bool closing = false;
 };
 
 struct DomainState {
@@ -173,7 +175,7 @@ class BenchRun {
     if (cv_ && scheduler_waiting_) cv_->notify_all();
   }
   void depth_changed() {
-    double depth = static_cast<double>(policy_->waiting() + policy_->active());
+    double depth = static_cast<double>(policy_->waiting() + policy_->active() - closing_);
     depth_.set(now(), depth);
   }
   static double now() { return sg4::Engine::get_clock(); }
@@ -212,6 +214,7 @@ class BenchRun {
   bool scheduler_waiting_ = false;  // the scheduler is in its wait, so a change must notify it
   sg4::MutexPtr mutex_;
   bool arrivals_done_ = false;
+  std::size_t closing_ = 0;  // deliveries with Delivery::closing set
   bool relay_up_ = true;
   unsigned epoch_ = 0;  // counts relay crashes
   double dns_down_until_ = -1;
@@ -405,6 +408,12 @@ void BenchRun::attempt(const Delivery& d, unsigned epoch) {
   Delivery& decided = *deliveries_.at(d.item.id);
   decided.decided = outcome;
   decided.decided_at = now();
+  if (outcome == queue::Outcome::DELIVERED || outcome == queue::Outcome::FAILED) {
+    // The message has left the queue: the depth drops now, as the latency ends now.
+    decided.closing = true;
+    ++closing_;
+    depth_changed();
+  }
   if (rest) close_dialogue(*rest, epoch);
   if (epoch != epoch_) return;  // the crash handler has finished it
   finish(d, outcome, decided.decided_at);
@@ -625,6 +634,10 @@ void BenchRun::evict_cached() {
 void BenchRun::finish(const Delivery& d, queue::Outcome outcome, double at) {
   auto it = deliveries_.find(d.item.id);
   active_.erase(d.item.id);
+  if (it->second->closing) {
+    it->second->closing = false;
+    --closing_;
+  }
   queue::Disposition disposition = policy_->finished(d.item, outcome, now());
   switch (disposition) {
     case queue::Disposition::DONE:
@@ -674,7 +687,7 @@ void BenchRun::faults() {
               finish(*d, *d->decided, d->decided_at);  // only its QUIT was lost
               continue;
             }
-            policy_->finished(d->item, queue::Outcome::UNREACHABLE, now());
+            policy_->interrupted(d->item, now());
             ++result_.interrupted;
           }
           active_.clear();
@@ -743,6 +756,16 @@ BenchResult BenchRun::run() {
   });
   engine.run();
   workers_.clear();
+
+  // A run cut off by its horizon may stop a session between the reply to the final dot and the
+  // 221 to QUIT: its message was delivered (or bounced) all the same.
+  std::vector<std::shared_ptr<Delivery>> closing;
+  for (const auto& [id, d] : deliveries_) {
+    if (d->closing) closing.push_back(d);
+  }
+  std::sort(closing.begin(), closing.end(),
+            [](const auto& a, const auto& b) { return a->item.id < b->item.id; });
+  for (const auto& d : closing) finish(*d, *d->decided, d->decided_at);
 
   result_.end_time = std::min(now(), sc_.horizon);
   result_.queued = deliveries_.size();

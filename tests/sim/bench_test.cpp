@@ -256,6 +256,18 @@ TEST(BenchFaults, CrashAfterTheFinalReplyKeepsTheDelivery) {
   }
 }
 
+// A horizon of 650 s stops the run between the 250 after the dot (about 600 s) and the 221 (about
+// 700 s): the message counts as delivered, with its latency at the 250.
+TEST(BenchHorizon, CutBetweenFinalReplyAndQuit) {
+  BenchScenario s = slow_single_message();
+  s.horizon = 650;
+  BenchResult r = run(s, "postfix", 1);
+  EXPECT_EQ(r.delivered, 1u);
+  EXPECT_EQ(r.queued, 0u);
+  EXPECT_GE(r.latency.max, 600.0);
+  EXPECT_LT(r.latency.max, 610.0);
+}
+
 // The MX crashes in the middle of a session, at 150 s: the relay waits 5 minutes for the next
 // reply, defers the message and delivers it after the MX is back at 2000 s.
 TEST(BenchFaults, MxCrashCutsASessionShort) {
