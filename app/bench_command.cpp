@@ -115,6 +115,52 @@ void check_output_paths(const BenchArgs& args) {
           fmt::format("mailsim bench: {} names the scenario file {}, which it would "
                       "overwrite; give another file",
                       option, path));
+  // Checked before the runs, which may take hours, rather than when the results are written.
+  for (const auto& [option, path] : outputs) {
+    if (path.empty()) continue;
+    std::error_code error;
+    std::filesystem::path file(path);
+    std::filesystem::path dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+    std::string problem;
+    if (std::filesystem::is_directory(file, error))
+      problem = "it is a directory";
+    else if (!std::filesystem::is_directory(dir, error))
+      problem = fmt::format("directory {} does not exist", dir.string());
+    else if (::access(dir.c_str(), W_OK) != 0)
+      problem = fmt::format("directory {}: {}", dir.string(), std::strerror(errno));
+    else if (std::filesystem::exists(file, error) && ::access(file.c_str(), W_OK) != 0)
+      problem = std::strerror(errno);
+    if (!problem.empty())
+      throw InputError(fmt::format("mailsim bench: cannot write {} file {}: {}", option, path, problem));
+  }
+}
+
+// Writes each file's text to a temporary file beside it, then renames them all into place, so a
+// failure leaves no output file, complete or partial. Returns the error, or "" on success.
+std::string write_outputs(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<std::string> temporaries;
+  std::string failure;
+  for (const auto& [path, text] : files) {
+    std::string temporary = fmt::format("{}.tmp{}", path, ::getpid());
+    temporaries.push_back(temporary);
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();  // a full disk shows only when the buffer is written
+    if (!out) {
+      failure = fmt::format("cannot write {}: {}", path, std::strerror(errno));
+      break;
+    }
+  }
+  if (failure.empty()) {
+    for (std::size_t i = 0; i < files.size() && failure.empty(); ++i) {
+      if (std::rename(temporaries[i].c_str(), files[i].first.c_str()) != 0)
+        failure = fmt::format("cannot write {}: {}", files[i].first, std::strerror(errno));
+    }
+  }
+  if (!failure.empty()) {
+    for (const std::string& temporary : temporaries) std::remove(temporary.c_str());
+  }
+  return failure;
 }
 
 struct Run {
@@ -328,29 +374,24 @@ int bench_command(const BenchArgs& args) {
   std::cout << fmt::format("{}: {} seed{} per policy; latency in seconds, throughput in deliveries/s\n",
                            scenario.name.empty() ? args.scenario : scenario.name, args.seeds,
                            args.seeds == 1 ? "" : "s");
-  std::cout << fmt::format("{:<36} {:>14} {:>14} {:>14} {:>14} {:>14} {:>14} {:>12} {:>12} {:>10} {:>9}\n", "policy",
-                           "delivered", "throughput", "p50", "p95", "p99", "max", "max_depth", "mean_depth",
-                           "retries", "bounced");
+  // The policy column is as wide as the longest label, so long settings keep the columns aligned.
+  std::size_t width = 36;
+  for (const auto& row : rows) width = std::max(width, row["policy"].get<std::string>().size());
+  std::cout << fmt::format("{:<{}} {:>14} {:>14} {:>14} {:>14} {:>14} {:>14} {:>12} {:>12} {:>10} {:>9}\n",
+                           "policy", width, "delivered", "throughput", "p50", "p95", "p99", "max", "max_depth",
+                           "mean_depth", "retries", "bounced");
   for (const auto& row : rows) {
-    std::cout << fmt::format("{:<36} {:>14} {:>14} {:>14} {:>14} {:>14} {:>14} {:>12} {:>12} {:>10} {:>9}\n",
-                             row["policy"].get<std::string>(), cell(row, "delivered", 0), cell(row, "throughput", 3),
-                             cell(row, "p50", 3), cell(row, "p95", 3), cell(row, "p99", 3), cell(row, "max", 3),
-                             cell(row, "max_depth", 0), cell(row, "mean_depth", 2), cell(row, "retries", 0),
-                             cell(row, "bounced", 0));
+    std::cout << fmt::format("{:<{}} {:>14} {:>14} {:>14} {:>14} {:>14} {:>14} {:>12} {:>12} {:>10} {:>9}\n",
+                             row["policy"].get<std::string>(), width, cell(row, "delivered", 0),
+                             cell(row, "throughput", 3), cell(row, "p50", 3), cell(row, "p95", 3),
+                             cell(row, "p99", 3), cell(row, "max", 3), cell(row, "max_depth", 0),
+                             cell(row, "mean_depth", 2), cell(row, "retries", 0), cell(row, "bounced", 0));
   }
 
-  int status = 0;
-  if (!args.json_file.empty()) {
-    std::ofstream out(args.json_file);
-    out << rows.dump(2) << "\n";
-    out.close();
-    if (!out) {
-      std::cerr << "mailsim bench: cannot write " << args.json_file << ": " << std::strerror(errno) << "\n";
-      status = kExitFailure;
-    }
-  }
+  std::vector<std::pair<std::string, std::string>> files;
+  if (!args.json_file.empty()) files.emplace_back(args.json_file, rows.dump(2) + "\n");
   if (!args.csv.empty()) {
-    std::ofstream out(args.csv);
+    std::ostringstream out;
     out << "policy,seeds";
     for (const auto& k : kKeys) out << "," << k << "," << k << "_ci95";
     out << "\n";
@@ -365,13 +406,14 @@ int bench_command(const BenchArgs& args) {
       }
       out << "\n";
     }
-    out.close();  // a full disk shows only when the buffer is written
-    if (!out) {
-      std::cerr << "mailsim bench: cannot write " << args.csv << ": " << std::strerror(errno) << "\n";
-      status = kExitFailure;
-    }
+    files.emplace_back(args.csv, out.str());
   }
-  return status;
+  std::string write_failure = write_outputs(files);
+  if (!write_failure.empty()) {
+    std::cerr << "mailsim bench: " << write_failure << "; no output file was written\n";
+    return kExitFailure;
+  }
+  return 0;
 }
 
 }  // namespace

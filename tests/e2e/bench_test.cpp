@@ -118,6 +118,10 @@ TEST(BenchCommand, ArgumentErrors) {
        "workload.count is already set by --set workload.count=5"},
       // A link to a file that does not exist yet is the file it names.
       {{"--json", dir + "/link.json", "--csv", dir + "/target.json"}, "--csv and --json both name"},
+      // Output files are checked before the runs start.
+      {{"--json", dir + "/missing/x.json"}, "cannot write --json file " + dir + "/missing/x.json: directory " +
+                                                dir + "/missing does not exist"},
+      {{"--csv", dir}, "cannot write --csv file " + dir + ": it is a directory"},
   };
   std::filesystem::create_symlink("target.json", dir + "/link.json");
   for (const Case& c : cases) {
@@ -158,6 +162,22 @@ TEST(BenchCommand, SetAddsMissingKeys) {
 
 // With every domain dead nothing is delivered, so there are no latency percentiles: "none" in
 // the table, null in the JSON and an empty CSV cell, with every key still present.
+TEST(BenchCommand, LongPolicyLabelsKeepColumnsAligned) {
+  std::string scenario = write_scenario("workload: {count: 5, domains: 2, users_per_domain: 2}\n");
+  const std::string label = "sendmail:QueueSortOrder=host,MaxQueueRunSize=100,QueueInterval=10m,RetryFactor=5000";
+  Outcome r = run_mailsim({"bench", scenario, "--policies", "fifo," + label}, false);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u) << r.out;  // title, header, two rows
+  // Every column is right-aligned to a fixed width after the policy column, so aligned lines have
+  // one length.
+  EXPECT_EQ(lines[2].size(), lines[1].size()) << r.out;
+  EXPECT_EQ(lines[3].size(), lines[1].size()) << r.out;
+  EXPECT_EQ(lines[3].rfind(label + " ", 0), 0u) << r.out;
+}
+
 TEST(BenchCommand, NoDeliveriesHaveNoPercentiles) {
   std::string scenario =
       write_scenario("horizon: 1h\nworkload: {count: 5, domains: 2, classes: {dead: 1}}\n");
