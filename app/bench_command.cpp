@@ -136,7 +136,8 @@ void check_output_paths(const BenchArgs& args) {
 }
 
 // Writes each file's text to a temporary file beside it, then renames them all into place, so a
-// failure leaves no output file, complete or partial. Returns the error, or "" on success.
+// failed write (a full disk) leaves no output file, complete or partial. Returns the error, or ""
+// on success.
 std::string write_outputs(const std::vector<std::pair<std::string, std::string>>& files) {
   std::vector<std::string> temporaries;
   std::string failure;
@@ -239,6 +240,7 @@ void draw_progress(const std::vector<Run>& runs) {
 int bench_command(const BenchArgs& args) {
   check_output_paths(args);
   sim::BenchScenario scenario = sim::load_bench_scenario(args.scenario, args.sets);
+  for (const std::string& warning : scenario.warnings) std::cerr << warning << "\n";
   // Checked before anything runs. The scenario's relay.policy was checked where it is written.
   const bool policies_given = args.policies_option != nullptr && args.policies_option->count() > 0;
   std::vector<std::string> policies;

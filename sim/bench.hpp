@@ -48,6 +48,8 @@ struct BenchScenario {
   std::vector<workload::Arrival> replay;  ///< arrivals read from a maillog; used instead of the generator when set
   bool replayed = false;
   std::vector<workload::Fault> faults;
+  /// `file:line:column: warning: ...` lines about input that is valid but has no effect.
+  std::vector<std::string> warnings;
 };
 
 /// Reads a bench scenario (YAML); `overrides` are `path=value` settings as

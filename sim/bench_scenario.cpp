@@ -160,6 +160,13 @@ class BenchLoader {
       r_.fail(field_node(w, e.field()), e.message());
     }
     if (const auto& n = root["faults"]) faults(n);
+    for (const auto& f : s_.faults) {
+      if (f.at >= s_.horizon)
+        s_.warnings.push_back(fmt::format("{}:{}:{}: warning: this fault at {} is not before the horizon ({}), "
+                                          "so it never happens",
+                                          f.time_pos.file, f.time_pos.line, f.time_pos.column,
+                                          units::format_duration(f.at), units::format_duration(s_.horizon)));
+    }
     return std::move(s_);
   }
 
@@ -280,6 +287,9 @@ class BenchLoader {
     workload::MaillogOptions options;
     options.file = path;
     options.year = rp["year"] ? static_cast<int>(count(rp["year"], "workload.replay.year", 1970)) : 2026;
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error))
+      r_.fail(rp["maillog"], "cannot open maillog " + path + ": it is a directory");
     std::ifstream in(path);
     if (!in) r_.fail(rp["maillog"], "cannot open maillog " + path + ": " + std::strerror(errno));
     s_.replay = workload::parse_maillog(in, options).arrivals;

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -158,6 +159,10 @@ std::vector<PolicyListItem> parse_policy_list(const std::string& text, const Sou
 
 /// Returns the whole contents of a file. Throws InputError when it cannot be read.
 inline std::string read_text_file(const std::string& path) {
+  // A directory opens as a stream that reads nothing, which would look like an empty file.
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error))
+    throw InputError(SourcePos{path, 0, 0}, "cannot open file: it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(SourcePos{path, 0, 0}, "cannot open file: " + std::string(std::strerror(errno)));
   std::ostringstream buf;

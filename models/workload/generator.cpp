@@ -63,6 +63,8 @@ void validate_sizes(const SizeSpec& s) {
   switch (s.kind) {
     case SizeDistribution::FIXED:
       require_positive(s.fixed, "sizes.size");
+      if (s.max_size > 0 && static_cast<double>(s.max_size) < s.fixed)
+        fail("sizes.max", fmt::format("({}) is below the fixed size {}", s.max_size, s.fixed));
       break;
     case SizeDistribution::EXPONENTIAL:
       require_positive(s.mean, "sizes.mean");
@@ -112,7 +114,7 @@ WorkloadError::WorkloadError(std::string field, const std::string& message)
 
 void validate(const WorkloadSpec& spec) {
   if (spec.count == 0 && spec.duration <= 0)
-    throw WorkloadError("", "workload needs a message count or a duration, or both");
+    throw WorkloadError("", "workload needs a message count of at least 1 or a duration, or both");
   if (spec.duration < 0 || !std::isfinite(spec.duration))
     fail("duration", fmt::format("must not be negative, got {}", spec.duration));
   validate_arrivals(spec.arrivals);

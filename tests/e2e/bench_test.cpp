@@ -96,6 +96,34 @@ std::string write_scenario(const std::string& text) {
   return path;
 }
 
+// A directory opens as a stream that reads nothing; it must not pass for an empty file.
+TEST(BenchCommand, DirectoryInsteadOfAFile) {
+  std::string dir = temp_dir();
+  Outcome scenario = run_mailsim({"bench", dir}, false);
+  EXPECT_EQ(scenario.status, 2);
+  EXPECT_NE(scenario.err.find(dir + ": cannot open file: it is a directory"), std::string::npos) << scenario.err;
+
+  std::string yaml = write_scenario("workload:\n  replay: {maillog: " + dir + "}\n");
+  Outcome maillog = run_mailsim({"bench", yaml}, false);
+  EXPECT_EQ(maillog.status, 2);
+  EXPECT_NE(maillog.err.find(yaml + ":2:21: cannot open maillog " + dir + ": it is a directory"), std::string::npos)
+      << maillog.err;
+}
+
+// A fault at or after the horizon is valid but never happens: the run goes on with a warning at
+// the fault's time.
+TEST(BenchCommand, FaultAfterTheHorizonWarns) {
+  std::string scenario = write_scenario(
+      "horizon: 1h\nworkload: {count: 5, domains: 2, users_per_domain: 2}\n"
+      "faults: |\n  at 30m dns outage for 1m\n  at 2h dns outage for 1m\n");
+  Outcome r = run_mailsim({"bench", scenario, "--policies", "fifo"}, false);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find(scenario + ":5:6: warning: this fault at 2h00m00s is not before the horizon (1h00m00s)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find(":4:6: warning"), std::string::npos) << r.err;  // 30m is before the horizon
+}
+
 // Each command-line mistake exits 2 with a message naming it.
 TEST(BenchCommand, ArgumentErrors) {
   std::string scenario = write_scenario("workload: {count: 5}\n");

@@ -312,7 +312,8 @@ TEST(Generator, InvalidSpecRejected) {
     const char* message;
   };
   const Case cases[] = {
-      {"no limit", [](WorkloadSpec& s) { s.count = 0, s.duration = 0; }, "", "count or a duration"},
+      {"no limit", [](WorkloadSpec& s) { s.count = 0, s.duration = 0; }, "",
+       "count of at least 1 or a duration"},
       {"zero rate", [](WorkloadSpec& s) { s.arrivals.rate = 0; }, "arrivals.rate",
        "workload.arrivals.rate must be a positive number, got 0"},
       {"zero size", [](WorkloadSpec& s) { s.sizes.fixed = 0; }, "sizes.size",
@@ -345,6 +346,12 @@ TEST(Generator, InvalidSpecRejected) {
          s.sizes.max_size = 1000;
        },
        "sizes.max", "below the Pareto minimum 1024"},
+      {"cap below the fixed size",
+       [](WorkloadSpec& s) {
+         s.sizes.fixed = 10240;
+         s.sizes.max_size = 1024;
+       },
+       "sizes.max", "(1024) is below the fixed size 10240"},
       {"negative sigma",
        [](WorkloadSpec& s) {
          s.sizes.kind = SizeDistribution::LOGNORMAL;
