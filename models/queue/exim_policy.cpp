@@ -69,7 +69,10 @@ class RetryParser {
     }
     ++pos_;
     expect_comma("cutoff time");
+    size_t cutoff_at = pos_;
     rule.cutoff = parse_time("cutoff time");
+    // Exim's readconf rejects a rule whose cutoff or interval is 0, or whose G multiplier is below 1.
+    if (rule.cutoff <= 0) retry_error(cutoff_at, "retry cutoff time must be greater than zero");
     expect_comma("interval");
     rule.interval = parse_time("interval");
     if (rule.interval <= 0) retry_error(pos_ - 1, "retry interval must be greater than zero");
@@ -81,7 +84,12 @@ class RetryParser {
     if (rule.kind == 'G') {
       if (!has_multiplier) retry_error(pos_, "a G rule needs a multiplier, e.g. G,16h,1h,1.5");
       expect_comma("multiplier");
+      size_t multiplier_at = pos_;
       rule.multiplier = parse_multiplier();
+      if (rule.multiplier < 1) {
+        retry_error(multiplier_at, "invalid multiplier " + text_.substr(multiplier_at, pos_ - multiplier_at) +
+                                       "; a G rule's multiplier must be at least 1");
+      }
     }
     return rule;
   }

@@ -24,6 +24,12 @@ TEST(EximRetryRules, ParseDefault) {
   EXPECT_EQ(rules[2].interval, 6 * 3600);
 }
 
+TEST(EximRetryRules, MultiplierOfOneIsFixed) {
+  std::vector<RetryRule> rules = parse_retry_rules("G,16h,1h,1");
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].multiplier, 1.0);
+}
+
 TEST(EximRetryRules, CompoundTimes) {
   std::vector<RetryRule> rules = parse_retry_rules("F,1d12h,1h30m;F,1w,90");
   ASSERT_EQ(rules.size(), 2u);
@@ -52,6 +58,8 @@ TEST(EximRetryRules, InvalidColumns) {
       {"F,2h,15m; ", 11, "missing retry rule after ';'"},
       {"F,2h,15m G,1h,1m,2", 10, "expected ';'"},
       {"G,16h,1h,abc", 10, "invalid multiplier"},
+      {"F,0,15m", 3, "retry cutoff time must be greater than zero"},
+      {"G,16h,1h,0.5", 10, "invalid multiplier 0.5; a G rule's multiplier must be at least 1"},
   };
   for (const Case& c : cases) {
     auto error = catch_input_error([&] { parse_retry_rules(c.text); });
