@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -418,6 +419,22 @@ int bench_command(const BenchArgs& args) {
   return 0;
 }
 
+// Accepts a whole number from `low` to `high`. CLI::Range alone reports "abc" and "1.5" as out of
+// range, which hides that they are not whole numbers.
+CLI::Validator whole_number(unsigned low, unsigned high) {
+  return CLI::Validator(
+      [low, high](std::string& text) -> std::string {
+        bool digits = !text.empty() && text.size() <= 9 &&
+                      std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
+        if (!digits) return fmt::format("invalid value '{}': expected a whole number from {} to {}", text, low, high);
+        unsigned long value = std::stoul(text);
+        if (value < low || value > high)
+          return fmt::format("invalid value {}: expected a whole number from {} to {}", text, low, high);
+        return std::string();
+      },
+      fmt::format("INT in [{} - {}]", low, high));
+}
+
 }  // namespace
 
 Command add_bench_command(CLI::App& app) {
@@ -435,9 +452,9 @@ Command add_bench_command(CLI::App& app) {
       "a colon, e.g. sendmail:QueueSortOrder=host,MaxQueueRunSize=100,postfix (default: the "
       "scenario's relay.policy)");
   cmd->add_option("--seeds", a.seeds, "Runs per policy, with seeds counting up from the scenario's seed")
-      ->check(CLI::Range(1u, 1000u));
+      ->check(whole_number(1, 1000));
   cmd->add_option("--jobs", a.jobs, "Runs at once, each in its own process (default: the number of CPUs)")
-      ->check(CLI::Range(1u, 256u));
+      ->check(whole_number(1, 256));
   cmd->add_option("--csv", a.csv, "Also write the rows as CSV to this file");
   cmd->add_option("--json", a.json_file, "Also write the rows as JSON to this file (one object per policy)");
   cmd->add_option("--set", a.sets, "Override one scenario value by its dotted path, e.g. workload.count=500")

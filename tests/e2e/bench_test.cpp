@@ -80,6 +80,19 @@ TEST(BenchCommand, CommandLineMistakesExitTwo) {
   EXPECT_EQ(unknown.status, 2) << unknown.err;
   Outcome help = run_mailsim({"bench", "--help"}, false);
   EXPECT_EQ(help.status, 0) << help.err;
+
+  // A value that is no whole number is called that, not out of range.
+  const std::pair<const char*, const char*> counts[] = {
+      {"abc", "invalid value 'abc': expected a whole number from 1 to 1000"},
+      {"1.5", "invalid value '1.5': expected a whole number from 1 to 1000"},
+      {"-3", "invalid value '-3': expected a whole number from 1 to 1000"},
+      {"1001", "invalid value 1001: expected a whole number from 1 to 1000"},
+  };
+  for (const auto& [value, message] : counts) {
+    Outcome r = run_mailsim({"bench", scenario, "--seeds", value}, false);
+    EXPECT_EQ(r.status, 2) << value;
+    EXPECT_NE(r.err.find(std::string("--seeds: ") + message), std::string::npos) << r.err;
+  }
 }
 
 TEST(BenchCommand, BadScenarioIsAnInputError) {
