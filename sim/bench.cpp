@@ -172,6 +172,7 @@ class BenchRun {
 
   void faults();
   void wake() {
+    changed_ = true;
     if (cv_ && scheduler_waiting_) cv_->notify_all();
   }
   void depth_changed() {
@@ -212,6 +213,10 @@ class BenchRun {
 
   sg4::ConditionVariablePtr cv_;
   bool scheduler_waiting_ = false;  // the scheduler is in its wait, so a change must notify it
+  // Set by every wake(). Starting a delivery yields to other actors (creating or resuming a
+  // worker is a simcall), so an arrival or a finished delivery can come while the scheduler
+  // is not waiting; the scheduler then looks at the queue again before it waits.
+  bool changed_ = false;
   sg4::MutexPtr mutex_;
   bool arrivals_done_ = false;
   std::size_t closing_ = 0;  // deliveries with Delivery::closing set
@@ -368,6 +373,7 @@ void BenchRun::offer(const workload::Arrival& a) {
 void BenchRun::scheduler() {
   std::unique_lock<sg4::Mutex> lock(*mutex_);
   while (!done() && now() < sc_.horizon) {
+    changed_ = false;
     bool started = false;
     if (relay_up_) {
       for (auto& item : policy_->take_due(now())) {
@@ -385,6 +391,7 @@ void BenchRun::scheduler() {
     // loop never spins at one instant.
     double next = relay_up_ ? std::min(policy_->next_due(now()), sc_.horizon) : sc_.horizon;
     if (next <= now() && !started) next = now() + 0.001;
+    if (changed_) continue;
     // Nothing runs between this flag and the wait, so no wake-up is lost.
     scheduler_waiting_ = true;
     cv_->wait_until(lock, next);

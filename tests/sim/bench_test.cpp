@@ -1,5 +1,6 @@
 // The bench world against queueing theory, and its bookkeeping under
 // faults. Each expected value comes from the scenario's parameters.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -527,6 +528,34 @@ TEST(BenchScenarioFile, EmptyMaillog) {
   BenchScenario s = load_bench_scenario(path);
   EXPECT_EQ(s.replay.size(), 1u);
   std::remove(log.c_str());
+  std::remove(path.c_str());
+}
+
+// Three messages arrive in the same second while an earlier delivery is still busy. Each is
+// tried at once: starting a delivery lets other actors run, and the arrivals that come meanwhile
+// must not wait for the next event. With 300 s of work each, every latency is 300 s plus the
+// SMTP exchange over 1 us links.
+TEST(BenchArrivals, SameSecondArrivalsStartAtOnce) {
+  std::string log;
+  const char* const lines[][2] = {{"10:00:00", "d1"}, {"10:02:00", "d2"}, {"10:02:00", "d3"}, {"10:02:00", "d4"}};
+  int n = 0;
+  for (const auto& [time, domain] : lines) {
+    ++n;
+    log += fmt::format("Dec  4 {} relay sendmail[1]: Q{:04}: from=<u@sender.example>, size=1000, class=0, nrcpts=1\n",
+                       time, n);
+    log += fmt::format("Dec  4 {} relay sendmail[2]: Q{:04}: to=<u@{}.example>, stat=Sent\n", time, n, domain);
+  }
+  std::string log_path = write_temp(log);
+  std::string path = write_temp("network: {latency: 1us}\nrelay:\n  service_time: {distribution: fixed, mean: 300s}\n"
+                                "workload:\n  replay: {maillog: " + log_path + "}\n");
+  BenchScenario s = load_bench_scenario(path);
+  for (const char* policy : {"sendmail", "postfix", "exim", "fifo:concurrency=10"}) {
+    BenchResult r = run(s, policy, 1);
+    EXPECT_EQ(r.delivered, 4u) << policy;
+    EXPECT_GE(r.latency.max, 300.0) << policy;
+    EXPECT_LT(r.latency.max, 300.1) << policy;
+  }
+  std::remove(log_path.c_str());
   std::remove(path.c_str());
 }
 
