@@ -41,6 +41,8 @@ struct BenchArgs {
   unsigned seeds = 1;
   unsigned jobs = 0;
   std::string csv, json_file;
+  CLI::Option* csv_option = nullptr;  // to tell `--csv ""` from no --csv
+  CLI::Option* json_option = nullptr;
 };
 
 // The keys of one policy's row, in the order of the table and the CSV.
@@ -80,29 +82,35 @@ json to_json(const sim::BenchResult& r) {
               {"wall_seconds", r.wall_seconds}};
 }
 
-// True when two paths name one file, also through `./`, `..` or a symbolic link.
-bool same_file(const std::string& a, const std::string& b) {
+// Returns `path` made absolute, with its symbolic links followed, also a link to a file that does
+// not exist yet.
+std::filesystem::path resolved_path(const std::string& path) {
   // weakly_canonical leaves a relative path without an existing prefix relative, so `x` and
   // `./x` would differ; absolute() first makes both start at the root.
-  auto canonical = [](const std::string& path) {
-    std::error_code error;
-    std::filesystem::path absolute = std::filesystem::absolute(path, error);
-    if (error) return std::filesystem::path(path).lexically_normal();
-    // weakly_canonical does not follow a link to a file that does not exist yet, and an output
-    // file often does not. So the links are followed here, at most 40 as Linux does.
-    for (int hops = 0; hops < 40 && std::filesystem::is_symlink(absolute, error); ++hops) {
-      std::filesystem::path target = std::filesystem::read_symlink(absolute, error);
-      if (error) break;
-      absolute = target.is_absolute() ? target : absolute.parent_path() / target;
-    }
-    std::filesystem::path resolved = std::filesystem::weakly_canonical(absolute, error);
-    return error ? absolute.lexically_normal() : resolved;
-  };
-  return canonical(a) == canonical(b);
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  if (error) return std::filesystem::path(path).lexically_normal();
+  // weakly_canonical does not follow a link to a file that does not exist yet, and an output
+  // file often does not. So the links are followed here, at most 40 as Linux does.
+  for (int hops = 0; hops < 40 && std::filesystem::is_symlink(absolute, error); ++hops) {
+    std::filesystem::path target = std::filesystem::read_symlink(absolute, error);
+    if (error) break;
+    absolute = target.is_absolute() ? target : absolute.parent_path() / target;
+  }
+  std::filesystem::path resolved = std::filesystem::weakly_canonical(absolute, error);
+  return error ? absolute.lexically_normal() : resolved;
 }
+
+// True when two paths name one file, also through `./`, `..` or a symbolic link.
+bool same_file(const std::string& a, const std::string& b) { return resolved_path(a) == resolved_path(b); }
 
 // Rejects output files that would overwrite each other or the scenario.
 void check_output_paths(const BenchArgs& args) {
+  const std::pair<const CLI::Option*, const std::string*> given[] = {{args.csv_option, &args.csv},
+                                                                     {args.json_option, &args.json_file}};
+  for (const auto& [option, path] : given)
+    if (option != nullptr && option->count() > 0 && path->empty())
+      throw InputError(fmt::format("mailsim bench: {} needs a file name", option->get_name()));
   if (!args.csv.empty() && !args.json_file.empty() && same_file(args.csv, args.json_file))
     throw InputError(
         fmt::format("mailsim bench: --csv and --json both name {}, so the JSON would "
@@ -136,16 +144,25 @@ void check_output_paths(const BenchArgs& args) {
   }
 }
 
-// Writes each file's text to a temporary file beside it, then renames them all into place, so a
-// failed write (a full disk) leaves no output file, complete or partial. Returns the error, or ""
-// on success.
+// Writes the output files. A regular file (or a new one) is written to a temporary file beside it
+// and renamed into place once every file has been written, so a failed write (a full disk)
+// leaves no output file, complete or partial. Anything else, such as /dev/null or a pipe, is
+// written in place and never replaced. Links are followed to the file they name. Returns the
+// error, or "" on success.
 std::string write_outputs(const std::vector<std::pair<std::string, std::string>>& files) {
-  std::vector<std::string> temporaries;
+  struct Pending {
+    std::filesystem::path target;
+    std::string temporary;  // empty when written in place
+  };
+  std::vector<Pending> pending;
   std::string failure;
   for (const auto& [path, text] : files) {
-    std::string temporary = fmt::format("{}.tmp{}", path, ::getpid());
-    temporaries.push_back(temporary);
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    Pending p{resolved_path(path), ""};
+    std::error_code error;
+    bool in_place = std::filesystem::exists(p.target, error) && !std::filesystem::is_regular_file(p.target, error);
+    if (!in_place) p.temporary = fmt::format("{}.tmp{}", p.target.string(), ::getpid());
+    pending.push_back(p);
+    std::ofstream out(in_place ? p.target.string() : p.temporary, std::ios::binary | std::ios::trunc);
     out << text;
     out.close();  // a full disk shows only when the buffer is written
     if (!out) {
@@ -153,14 +170,14 @@ std::string write_outputs(const std::vector<std::pair<std::string, std::string>>
       break;
     }
   }
-  if (failure.empty()) {
-    for (std::size_t i = 0; i < files.size() && failure.empty(); ++i) {
-      if (std::rename(temporaries[i].c_str(), files[i].first.c_str()) != 0)
-        failure = fmt::format("cannot write {}: {}", files[i].first, std::strerror(errno));
-    }
+  for (std::size_t i = 0; i < pending.size() && failure.empty(); ++i) {
+    const Pending& p = pending[i];
+    if (!p.temporary.empty() && std::rename(p.temporary.c_str(), p.target.c_str()) != 0)
+      failure = fmt::format("cannot write {}: {}", files[i].first, std::strerror(errno));
   }
   if (!failure.empty()) {
-    for (const std::string& temporary : temporaries) std::remove(temporary.c_str());
+    for (const Pending& p : pending)
+      if (!p.temporary.empty()) std::remove(p.temporary.c_str());
   }
   return failure;
 }
@@ -455,8 +472,9 @@ Command add_bench_command(CLI::App& app) {
       ->check(whole_number(1, 1000));
   cmd->add_option("--jobs", a.jobs, "Runs at once, each in its own process (default: the number of CPUs)")
       ->check(whole_number(1, 256));
-  cmd->add_option("--csv", a.csv, "Also write the rows as CSV to this file");
-  cmd->add_option("--json", a.json_file, "Also write the rows as JSON to this file (one object per policy)");
+  a.csv_option = cmd->add_option("--csv", a.csv, "Also write the rows as CSV to this file");
+  a.json_option =
+      cmd->add_option("--json", a.json_file, "Also write the rows as JSON to this file (one object per policy)");
   cmd->add_option("--set", a.sets, "Override one scenario value by its dotted path, e.g. workload.count=500")
       ->take_all()
       ->allow_extra_args(false);

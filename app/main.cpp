@@ -8,7 +8,7 @@
 //   bench SCENARIO   compare queue policies on a bench workload
 // Exit status: 0 on success, and 2 for a mistake in the input (printed as
 // `file:line:column: what is wrong`). The status is 1 when an output file
-// cannot be written, or when `check` finds an error.
+// or standard output cannot be written, or when `check` finds an error.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -39,12 +39,22 @@ int main(int argc, char** argv) {
     return status == 0 ? 0 : kExitInput;
   }
 
+  int status = 0;
   try {
     for (const auto& c : commands)
-      if (*c.app) return c.run();
+      if (*c.app) {
+        status = c.run();
+        break;
+      }
   } catch (const mailsim::InputError& e) {
     std::cerr << e.what() << "\n";
     return kExitInput;
   }
-  return 0;
+  // A full disk or a closed pipe shows only when the buffered output is written.
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "mailsim: cannot write to standard output\n";
+    return status == 0 ? kExitFailure : status;
+  }
+  return status;
 }

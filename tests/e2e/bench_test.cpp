@@ -163,6 +163,8 @@ TEST(BenchCommand, ArgumentErrors) {
       {{"--json", dir + "/missing/x.json"}, "cannot write --json file " + dir + "/missing/x.json: directory " +
                                                 dir + "/missing does not exist"},
       {{"--csv", dir}, "cannot write --csv file " + dir + ": it is a directory"},
+      {{"--csv", ""}, "--csv needs a file name"},
+      {{"--json", ""}, "--json needs a file name"},
   };
   std::filesystem::create_symlink("target.json", dir + "/link.json");
   for (const Case& c : cases) {
@@ -203,6 +205,35 @@ TEST(BenchCommand, SetAddsMissingKeys) {
 
 // With every domain dead nothing is delivered, so there are no latency percentiles: "none" in
 // the table, null in the JSON and an empty CSV cell, with every key still present.
+// Output files: a device is written in place, never replaced; a link keeps pointing at the file
+// it names; a write that fails after the runs leaves neither file behind and exits 1.
+TEST(BenchCommand, OutputFilesOfEveryKind) {
+  std::string scenario = write_scenario("workload: {count: 5, domains: 2, users_per_domain: 2}\n");
+  std::string dir = temp_dir();
+
+  Outcome null_device = run_mailsim({"bench", scenario, "--policies", "fifo", "--json", "/dev/null"}, false);
+  EXPECT_EQ(null_device.status, 0) << null_device.err;
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+
+  std::filesystem::create_symlink("target.json", dir + "/link.json");
+  Outcome linked = run_mailsim({"bench", scenario, "--policies", "fifo", "--json", dir + "/link.json"}, false);
+  EXPECT_EQ(linked.status, 0) << linked.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(dir + "/link.json"));
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/target.json")).size(), 1u);
+
+  if (!std::filesystem::is_character_file("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  Outcome full = run_mailsim(
+      {"bench", scenario, "--policies", "fifo", "--json", dir + "/kept.json", "--csv", "/dev/full"}, false);
+  EXPECT_EQ(full.status, 1) << full.err;
+  EXPECT_NE(full.err.find("cannot write /dev/full: No space left on device; no output file was written"),
+            std::string::npos)
+      << full.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/kept.json"));
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/full"));
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
+}
+
 TEST(BenchCommand, LongPolicyLabelsKeepColumnsAligned) {
   std::string scenario = write_scenario("workload: {count: 5, domains: 2, users_per_domain: 2}\n");
   const std::string label = "sendmail:QueueSortOrder=host,MaxQueueRunSize=100,QueueInterval=10m,RetryFactor=5000";
