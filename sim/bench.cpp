@@ -687,6 +687,7 @@ void BenchRun::faults() {
           relay_up_ = false;
           ++epoch_;
           cache_.clear();  // the runner's connections die with it
+          for (auto& dom : domains_) dom.mx_cached_until = -1;  // and the resolver's cache with the host
           const std::vector<queue::ItemId> lost(active_.begin(), active_.end());
           for (queue::ItemId id : lost) {
             std::shared_ptr<Delivery> d = deliveries_.at(id);

@@ -559,6 +559,28 @@ TEST(BenchArrivals, SameSecondArrivalsStartAtOnce) {
   std::remove(path.c_str());
 }
 
+// The relay's resolver cache dies with the host. Over 10 s links a transfer takes 20 s (two
+// links): the MX lookup 40 s, the SYN and SYN-ACK 40 s, then 9 writes up to the 250 after the
+// dot, 180 s. A crash at 50 s cuts the first attempt; after the restart at 100 s postfix tries
+// again at once, looks the MX up again, and the 250 comes at 100 + 40 + 40 + 180 = 360 s.
+TEST(BenchFaults, RelayCrashEmptiesTheResolverCache) {
+  std::string log_path = write_temp(
+      "Dec  4 10:00:00 relay sendmail[1]: Q1: from=<u@sender.example>, size=100, class=0, nrcpts=1\n"
+      "Dec  4 10:00:00 relay sendmail[2]: Q1: to=<u@d1.example>, stat=Sent\n");
+  std::string path = write_temp(
+      "network: {latency: 10s}\ndns: {ttl: 1d}\n"
+      "workload:\n  replay: {maillog: " + log_path + "}\n"
+      "faults: |\n  at 50s host relay.bench crash\n  at 100s host relay.bench restart\n");
+  BenchScenario s = load_bench_scenario(path);
+  BenchResult r = run(s, "postfix", 1);
+  EXPECT_EQ(r.delivered, 1u);
+  EXPECT_EQ(r.interrupted, 1u);
+  EXPECT_GE(r.latency.max, 360.0);
+  EXPECT_LT(r.latency.max, 361.0);
+  std::remove(log_path.c_str());
+  std::remove(path.c_str());
+}
+
 // A maillog line stamped before the previous one is an error at that line of the maillog.
 TEST(BenchScenarioFile, MaillogOutOfOrder) {
   std::string log = write_temp(
