@@ -114,7 +114,7 @@ WorkloadError::WorkloadError(std::string field, const std::string& message)
 
 void validate(const WorkloadSpec& spec) {
   if (spec.count == 0 && spec.duration <= 0)
-    throw WorkloadError("", "workload needs a message count of at least 1 or a duration, or both");
+    throw WorkloadError("count", "workload needs a message count of at least 1 or a duration, or both");
   if (spec.duration < 0 || !std::isfinite(spec.duration))
     fail("duration", fmt::format("must not be negative, got {}", spec.duration));
   validate_arrivals(spec.arrivals);

@@ -164,6 +164,8 @@ TEST(BenchCommand, ArgumentErrors) {
                                                 dir + "/missing does not exist"},
       {{"--csv", dir}, "cannot write --csv file " + dir + ": it is a directory"},
       {{"--csv", ""}, "--csv needs a file name"},
+      // An error in a value given by --set points at the --set.
+      {{"--set", "workload.count=0"}, "--set workload.count=0: workload needs a message count of at least 1"},
       {{"--json", ""}, "--json needs a file name"},
   };
   std::filesystem::create_symlink("target.json", dir + "/link.json");

@@ -312,7 +312,7 @@ TEST(Generator, InvalidSpecRejected) {
     const char* message;
   };
   const Case cases[] = {
-      {"no limit", [](WorkloadSpec& s) { s.count = 0, s.duration = 0; }, "",
+      {"no limit", [](WorkloadSpec& s) { s.count = 0, s.duration = 0; }, "count",
        "count of at least 1 or a duration"},
       {"zero rate", [](WorkloadSpec& s) { s.arrivals.rate = 0; }, "arrivals.rate",
        "workload.arrivals.rate must be a positive number, got 0"},
