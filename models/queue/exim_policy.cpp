@@ -284,7 +284,8 @@ std::vector<Item> EximPolicy::take_due(double now) {
     double run_time = runner_.stamp(now);
     std::vector<const Entry*> due;
     for (const auto& [id, entry] : entries_) {
-      if (entry.state == State::QUEUED && retry_time(entry.item) <= run_time) {
+      // The run reads the spool when it starts, not when take_due() gets to it.
+      if (entry.state == State::QUEUED && entry.item.created <= run_time && retry_time(entry.item) <= run_time) {
         due.push_back(&entry);
       }
     }

@@ -105,17 +105,22 @@ PostfixConfig PostfixPolicy::parse_settings(const std::vector<spec::Setting>& se
 }
 
 PostfixPolicy::PostfixPolicy(std::string name, PostfixConfig config)
-    : name_(std::move(name)), config_(config) {}
+    : name_(std::move(name)), config_(config), initial_window_(config.initial_concurrency) {
+  // qmgr_transport_create(): a destination concurrency limit below the initial concurrency
+  // lowers the initial concurrency to it.
+  if (config_.concurrency_limit != 0 && config_.concurrency_limit < config_.initial_concurrency)
+    initial_window_ = config_.concurrency_limit;
+}
 
 PostfixPolicy::Destination& PostfixPolicy::destination(const std::string& name) {
   auto [it, inserted] = destinations_.try_emplace(name);
-  if (inserted) it->second.window = static_cast<int>(config_.initial_concurrency);
+  if (inserted) it->second.window = static_cast<int>(initial_window_);
   return it->second;
 }
 
 int PostfixPolicy::window(const std::string& name) const {
   auto it = destinations_.find(name);
-  return it == destinations_.end() ? static_cast<int>(config_.initial_concurrency)
+  return it == destinations_.end() ? static_cast<int>(initial_window_)
                                    : it->second.window;
 }
 
@@ -235,7 +240,7 @@ std::vector<Item> PostfixPolicy::take_due(double now) {
       // After minimal_backoff_time a dead destination gets another chance
       // at the initial concurrency (or its current number of deliveries).
       dest.dead = false;
-      dest.window = dest.busy > 0 ? dest.busy : static_cast<int>(config_.initial_concurrency);
+      dest.window = dest.busy > 0 ? dest.busy : static_cast<int>(initial_window_);
       dest.success = dest.failure = dest.fail_cohorts = 0;
       update_ready(name, dest);
     }
@@ -262,7 +267,7 @@ void PostfixPolicy::positive_feedback(Destination& dest) {
   if (dest.dead) {
     // A delivery that got through revives a dead destination at once.
     dest.dead = false;
-    dest.window = dest.busy > 0 ? dest.busy : static_cast<int>(config_.initial_concurrency);
+    dest.window = dest.busy > 0 ? dest.busy : static_cast<int>(initial_window_);
     dest.success = dest.failure = 0;
     return;
   }
@@ -270,7 +275,7 @@ void PostfixPolicy::positive_feedback(Destination& dest) {
   if (limit != 0 && limit <= dest.window) return;
   // The window grows only while it stays within the initial concurrency of
   // the number of deliveries in progress.
-  if (dest.window >= dest.busy + config_.initial_concurrency) return;
+  if (dest.window >= dest.busy + initial_window_) return;
   double feedback = config_.positive_feedback.value(dest.window);
   dest.success += feedback;
   while (dest.success + feedback / 2 >= 1) {

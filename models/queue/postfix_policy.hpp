@@ -112,6 +112,7 @@ class PostfixPolicy : public Policy {
 
   std::string name_;
   PostfixConfig config_;
+  long initial_window_;  ///< initial_destination_concurrency, at most the concurrency limit
   std::unordered_map<ItemId, Entry> entries_;
   std::unordered_map<std::string, Destination> destinations_;  // order comes from ready_
   std::deque<ItemId> incoming_;

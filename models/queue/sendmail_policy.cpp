@@ -199,6 +199,10 @@ void SendmailPolicy::restarted(double now) {
 
 bool SendmailPolicy::eligible_for_run(const Entry& entry, double run_start) const {
   if (entry.state != State::QUEUED) return false;
+  // The run reads the queue directory when it starts. take_due() may handle it later, at the
+  // next event: a message queued since then, or whose qf file was locked by a delivery in
+  // progress then, waits for the next run.
+  if (entry.item.created > run_start || entry.item.last_attempt > run_start) return false;
   // MinQueueAge compares the run's time with the qf's last attempt (its K line). A message never
   // tried is always old enough.
   if (entry.item.last_attempt < 0 || config_.min_queue_age <= 0) return true;

@@ -92,6 +92,21 @@ TEST(PostfixConcurrency, LimitCapsWindow) {
   EXPECT_EQ(policy->window("a.example"), 6);
 }
 
+// A concurrency limit below initial_destination_concurrency lowers the start, as
+// qmgr_transport_create() does.
+TEST(PostfixConcurrency, LimitBelowTheInitialConcurrency) {
+  for (long limit : {1L, 3L}) {
+    auto policy = postfix("default_destination_concurrency_limit=" + std::to_string(limit));
+    for (ItemId id = 1; id <= 10; ++id) policy->enqueue(make_item(id, "a.example"), 0);
+    std::vector<Item> got = policy->take_due(0);
+    EXPECT_EQ(got.size(), static_cast<std::size_t>(limit)) << limit;
+    EXPECT_EQ(policy->window("a.example"), limit);
+    policy->finished(got[0], Outcome::DELIVERED, 1);
+    EXPECT_EQ(policy->window("a.example"), limit);  // success does not pass the limit
+    EXPECT_EQ(policy->take_due(1).size(), 1u) << limit;
+  }
+}
+
 TEST(PostfixConcurrency, PerConcurrencyFeedback) {
   auto policy = postfix("default_destination_concurrency_positive_feedback=1/concurrency");
   for (ItemId id = 1; id <= 10; ++id) policy->enqueue(make_item(id, "a.example"), 0);

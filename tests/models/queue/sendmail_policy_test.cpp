@@ -134,6 +134,29 @@ TEST(SendmailQueueRun, RestartRunsTheQueueAtOnce) {
   EXPECT_EQ(policy->take_due(2800).size(), 1u);
 }
 
+// The run due at 600 s reads the queue then. Nothing calls take_due() at 600 s because the queue
+// is empty; a message queued at 600.5 s still waits for the 1200 s run.
+TEST(SendmailQueueRun, RunSeesOnlyMailQueuedBeforeItStarts) {
+  auto policy = sendmail("DeliveryMode=queueonly,QueueInterval=10m");
+  EXPECT_TRUE(policy->take_due(0).empty());
+  policy->enqueue(make_item(1, "a.example"), 600.5);
+  EXPECT_TRUE(policy->take_due(600.5).empty());
+  EXPECT_EQ(policy->next_due(600.5), 1200);
+  EXPECT_EQ(ids_of(policy->take_due(1200)), (std::vector<ItemId>{1}));
+}
+
+// A message whose delivery was still going at the run's start had its qf file locked then.
+TEST(SendmailQueueRun, RunSkipsMailLockedAtItsStart) {
+  auto policy = sendmail("QueueInterval=10m");
+  policy->enqueue(make_item(1, "a.example"), 590);
+  std::vector<Item> got = policy->take_due(590);  // delivered at once, until 600.2 s
+  ASSERT_EQ(got.size(), 1u);
+  policy->finished(got[0], Outcome::DEFERRED, 600.2);
+  EXPECT_TRUE(policy->take_due(600.2).empty());
+  EXPECT_EQ(policy->next_due(600.2), 1200);
+  EXPECT_EQ(policy->take_due(1200).size(), 1u);
+}
+
 TEST(SendmailQueueRun, MinQueueAgeSkipsRuns) {
   auto policy = sendmail("MinQueueAge=45m");
   policy->enqueue(make_item(1, "daum.net"), 0);
