@@ -3,12 +3,14 @@
 // own process (N at a time). It prints one row per policy with the mean
 // over the seeds and its 95% confidence interval.
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <csignal>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -288,8 +290,13 @@ int bench_command(const BenchArgs& args) {
       int fds[2];
       if (::pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
       std::cout.flush();
+      const pid_t parent = ::getpid();
       pid_t pid = ::fork();
       if (pid == 0) {
+        // A run ends with the bench: when the parent dies (SIGTERM, SIGKILL), the kernel sends
+        // the child SIGTERM. The parent may have died before the request took effect.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent) ::_exit(kExitFailure);
         ::close(fds[0]);
         child_run(scenario, policies[r.policy], r.seed, fds[1]);
       }
