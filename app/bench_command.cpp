@@ -72,6 +72,7 @@ json to_json(const sim::BenchResult& r) {
               {"local", r.local},
               {"reused_connections", r.reused_connections},
               {"stale_connections", r.stale_connections},
+              {"host_status_deferrals", r.host_status_deferrals},
               {"end_time", r.end_time},
               {"throughput", r.throughput},
               {"mean", latency(r.latency.mean)},

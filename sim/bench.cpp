@@ -54,6 +54,7 @@ constexpr std::size_t kRealBodyBytes = 2048;  // bytes of a body that are built;
 constexpr double kClientWait = 300;       // seconds the relay waits for a reply (Sendmail's Timeout.mail and others are 5 to 10 min)
 constexpr double kServerWait = 3600;      // seconds an MX waits for the next command (Sendmail's Timeout.command)
 constexpr double kConnectionCacheTimeout = 300;  // Sendmail's ConnectionCacheTimeout default, 5 min
+constexpr double kHostStatusTimeout = 1800;      // Sendmail's Timeout.hoststatus default, 30 min
 constexpr const char* kRelay = "relay.bench";
 constexpr const char* kDns = "ns.bench";
 
@@ -210,6 +211,9 @@ class BenchRun {
     double idle_since = 0;
   };
   std::deque<CachedConnection> cache_;
+  // Sendmail's queue runner: when each destination's host last failed to connect in this run.
+  std::unordered_map<std::size_t, double> host_status_;
+  void end_of_queue_run();
 
   sg4::ConditionVariablePtr cv_;
   bool scheduler_waiting_ = false;  // the scheduler is in its wait, so a change must notify it
@@ -375,6 +379,7 @@ void BenchRun::scheduler() {
   while (!done() && now() < sc_.horizon) {
     changed_ = false;
     bool started = false;
+    end_of_queue_run();
     if (relay_up_) {
       for (auto& item : policy_->take_due(now())) {
         started = true;
@@ -428,12 +433,27 @@ void BenchRun::attempt(const Delivery& d, unsigned epoch) {
 
 queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsigned epoch, bool& aborted,
                                       std::optional<Dialogue>& rest, bool use_cache) {
+  // Sendmail's queue runner keeps the status of each host it tried (Timeout.hoststatus): once a
+  // connection to a host failed, the run defers its other mail for that host without trying.
+  // The status lives in the runner's process and ends with the run.
+  const bool runner = sendmail_ != nullptr && d.item.queue_run;
+  auto host_failed = [&] {
+    if (runner) host_status_[d.domain] = now();
+    return queue::Outcome::UNREACHABLE;
+  };
+  if (runner) {
+    auto known = host_status_.find(d.domain);
+    if (known != host_status_.end() && now() - known->second < kHostStatusTimeout) {
+      ++result_.host_status_deferrals;
+      return queue::Outcome::UNREACHABLE;
+    }
+  }
   // The MX lookup: from the cache, else one query round trip to the name
   // server. During an outage the resolver gives up after its tries.
   // The relay's own link down: its connections go unanswered.
   if (!host_up(kRelay)) {
     sg4::this_actor::sleep_for(sc_.connect_timeout);
-    return queue::Outcome::UNREACHABLE;
+    return host_failed();
   }
   if (now() >= dom.mx_cached_until) {
     if (now() < dns_down_until_ || !host_up(kDns)) {
@@ -502,7 +522,7 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
     // reset. Otherwise the SYN and the SYN-ACK cross.
     if (!host_up(dom.mx)) {
       sg4::this_actor::sleep_for(sc_.connect_timeout);
-      return queue::Outcome::UNREACHABLE;
+      return host_failed();
     }
     sg4::Comm::sendto(relay_, dom.host, 0);
     sg4::Comm::sendto(dom.host, relay_, 0);
@@ -510,7 +530,7 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
       aborted = true;
       return queue::Outcome::UNREACHABLE;
     }
-    if (dom.cls == workload::DomainClass::DEAD) return queue::Outcome::UNREACHABLE;
+    if (dom.cls == workload::DomainClass::DEAD) return host_failed();
     std::vector<smtp::Transaction> transactions;
     transactions.push_back(std::move(txn));
     dialogue.client = std::make_unique<smtp::ClientSession>(
@@ -531,7 +551,7 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
   } else if (r.permanent_failure()) {
     outcome = queue::Outcome::FAILED;
   } else if (r.failed_stage == smtp::ClientStage::CONNECTION || r.failed_stage == smtp::ClientStage::GREETING) {
-    outcome = queue::Outcome::UNREACHABLE;
+    outcome = host_failed();
   }
   if (dialogue.reused) ++result_.reused_connections;
   if (dialogue.client->idle()) {
@@ -623,6 +643,23 @@ std::unique_ptr<MxSession> BenchRun::open_mx(std::size_t domain) {
   config.record_events = false;  // the bench reads replies, not events
   mx->server = std::make_unique<smtp::ServerSession>(config, smtp::PeerInfo{"10.255.0.1", kRelay}, *mx->hooks);
   return mx;
+}
+
+// A Sendmail queue run is a process of its own: when it ends, its host status goes and its cached
+// connections are closed (QUIT, without waiting for the 221), by a worker so that the scheduler
+// does not wait for the transfers.
+void BenchRun::end_of_queue_run() {
+  if (sendmail_ == nullptr || sendmail_->queue_run_in_progress()) return;
+  host_status_.clear();
+  if (cache_.empty()) return;
+  auto closing = std::make_shared<std::deque<CachedConnection>>(std::move(cache_));
+  cache_.clear();
+  workers_.run("delivery", relay_, [this, closing] {
+    for (CachedConnection& c : *closing) {
+      std::string quit = c.session->quit();
+      sg4::Comm::sendto(relay_, domains_[c.domain].host, quit.size());
+    }
+  });
 }
 
 // Closes cached connections idle for longer than ConnectionCacheTimeout and,

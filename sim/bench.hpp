@@ -74,6 +74,7 @@ struct BenchResult {
   std::uint64_t local = 0;        ///< replayed recipients without a domain, not relayed
   std::uint64_t reused_connections = 0;  ///< attempts on a cached connection (Sendmail's queue runner)
   std::uint64_t stale_connections = 0;   ///< cached connections found closed and replaced
+  std::uint64_t host_status_deferrals = 0;  ///< queue-run attempts deferred by a host's cached status
   double end_time = 0;            ///< simulated seconds
   double throughput = 0;          ///< delivered per simulated second, first arrival to last delivery
   workload::Summary latency;      ///< seconds from arrival to delivery

@@ -92,6 +92,8 @@ class SendmailPolicy : public Policy {
 
   /// Sendmail keeps SMTP connections open for reuse (ConnectionCacheSize > 0).
   bool connection_cache() const { return config_.connection_cache_size > 0; }
+  /// True while a queue run (one runner process) is going.
+  bool queue_run_in_progress() const { return runner_.running(); }
   long connection_cache_size() const { return config_.connection_cache_size; }
   DeliveryMode delivery_mode() const { return config_.delivery_mode; }
   const SendmailConfig& config() const { return config_; }

@@ -24,7 +24,7 @@ namespace {
 // SimGrid allows one engine per process, so each run is made in a child.
 BenchResult run(const BenchScenario& s, const std::string& policy, std::uint64_t seed) {
   struct Numbers {
-    std::uint64_t counts[15];
+    std::uint64_t counts[16];
     double values[11];
   } n{};
   int fds[2];
@@ -40,7 +40,8 @@ BenchResult run(const BenchScenario& s, const std::string& policy, std::uint64_t
       _exit(2);
     }
     Numbers out{{r.messages, r.deliveries, r.delivered, r.bounced, r.expired, r.queued, r.attempts, r.retries,
-                 r.refused, r.duplicates, r.interrupted, r.latency.count, r.reused_connections, r.stale_connections, r.held},
+                 r.refused, r.duplicates, r.interrupted, r.latency.count, r.reused_connections, r.stale_connections, r.held,
+                 r.host_status_deferrals},
                 {r.end_time, r.throughput, r.latency.mean, r.latency.p50, r.latency.p95, r.latency.p99,
                  r.latency.max, r.max_depth, r.mean_depth, r.wall_seconds, 0}};
     ssize_t written = write(fds[1], &out, sizeof out);
@@ -63,6 +64,7 @@ BenchResult run(const BenchScenario& s, const std::string& policy, std::uint64_t
   r.reused_connections = n.counts[12];
   r.stale_connections = n.counts[13];
   r.held = n.counts[14];
+  r.host_status_deferrals = n.counts[15];
   double* v[] = {&r.end_time,    &r.throughput,  &r.latency.mean, &r.latency.p50, &r.latency.p95,
                  &r.latency.p99, &r.latency.max, &r.max_depth,    &r.mean_depth,  &r.wall_seconds};
   for (int i = 0; i < 10; ++i) *v[i] = n.values[i];
@@ -579,6 +581,50 @@ TEST(BenchFaults, RelayCrashEmptiesTheResolverCache) {
   EXPECT_LT(r.latency.max, 361.0);
   std::remove(log_path.c_str());
   std::remove(path.c_str());
+}
+
+// Writes a maillog with one message to u@DOMAIN.example at each "HH:MM:SS" time.
+std::string write_maillog(const std::vector<std::pair<std::string, std::string>>& messages) {
+  std::string log;
+  int n = 0;
+  for (const auto& [time, domain] : messages) {
+    ++n;
+    log += fmt::format("Dec  4 {} relay sendmail[1]: Q{:04}: from=<u@sender.example>, size=1000, class=0, nrcpts=1\n",
+                       time, n);
+    log += fmt::format("Dec  4 {} relay sendmail[2]: Q{:04}: to=<u@{}.example>, stat=Sent\n", time, n, domain);
+  }
+  return write_temp(log);
+}
+
+// A queue run is one process: the connections it cached close when it ends. The daemon runs the
+// queue at once (time 0, the first message, to d2) and then every 2 minutes. Two messages for
+// d1 queued before each run at 120, 240 and 360 s share one connection per run: 3 reuses, not
+// the 5 of one connection kept from run to run.
+TEST(BenchCache, ConnectionsEndWithTheQueueRun) {
+  std::string log = write_maillog({{"10:00:00", "d2"}, {"10:00:10", "d1"}, {"10:00:20", "d1"},
+                                   {"10:02:10", "d1"}, {"10:02:20", "d1"}, {"10:04:10", "d1"},
+                                   {"10:04:20", "d1"}});
+  std::string path = write_temp("network: {latency: 1ms}\nworkload:\n  replay: {maillog: " + log + "}\n");
+  BenchScenario s = load_bench_scenario(path);
+  BenchResult r = run(s, "sendmail:DeliveryMode=queueonly,QueueInterval=2m", 1);
+  EXPECT_EQ(r.delivered, 7u);
+  EXPECT_EQ(r.reused_connections, 3u);
+  std::remove(log.c_str());
+  std::remove(path.c_str());
+}
+
+// Sendmail's queue runner keeps each host's status: after one connection to the MX timed out
+// (30 s), the rest of the run defers the other messages for it without trying. The MX's link is
+// down until 19 minutes, so the runs at 300, 600 and 900 s each try one message and defer 19;
+// the run at 1200 s delivers all 20.
+TEST(BenchFaults, QueueRunKeepsHostStatus) {
+  BenchScenario s = queueing_scenario(1, 0.001, 20);
+  s.workload.domains = 1;
+  s.faults = workload::parse_faults("at 0s link mx.d1.example down\nat 19m link mx.d1.example up\n", "t");
+  BenchResult r = run(s, "sendmail:QueueInterval=5m", 1);
+  EXPECT_EQ(r.delivered, 20u);
+  EXPECT_EQ(r.host_status_deferrals, 57u);
+  EXPECT_LT(r.latency.max, 1200.0 + 60);
 }
 
 // A maillog line stamped before the previous one is an error at that line of the maillog.
