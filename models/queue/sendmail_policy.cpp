@@ -170,9 +170,16 @@ SendmailConfig SendmailPolicy::parse_settings(const std::vector<spec::Setting>& 
 SendmailPolicy::SendmailPolicy(std::string name, SendmailConfig config)
     : name_(std::move(name)), config_(config), runner_(config.queue_interval) {}
 
+std::size_t SendmailPolicy::children() const {
+  // The runner process delivers its jobs itself, one at a time, and counts once for the whole
+  // run, also between two jobs.
+  std::size_t runner = runner_.running() ? 1 : 0;
+  return active_ - run_delivering_ + runner;
+}
+
 bool SendmailPolicy::child_free() const {
   return config_.max_daemon_children == 0 ||
-         active_ < static_cast<std::size_t>(config_.max_daemon_children);
+         children() < static_cast<std::size_t>(config_.max_daemon_children);
 }
 
 bool SendmailPolicy::should_queue(double now, long priority) const {
@@ -283,21 +290,24 @@ void SendmailPolicy::start_run(double now) {
 
 std::vector<Item> SendmailPolicy::take_due(double now) {
   std::vector<Item> started;
-  while (!waiting_for_child_.empty() && child_free()) {
-    Entry& entry = entries_.at(waiting_for_child_.front());
-    waiting_for_child_.pop_front();
-    started.push_back(start_attempt(entry, now));
-  }
+  // The daemon starts a due queue run before it accepts more connections.
   if (runner_.run_due(now)) {
     run_la_time_ = -kNever;
     if (sendmail_should_queue(config_.recipient_factor, run_load_average(now), config_.queue_la,
                               config_.queue_factor)) {
       runner_.start(now, {});  // "Skipping queue run -- load average too high"
+    } else if (!child_free()) {
+      runner_.start(now, {});  // "Skipping queue run -- too many children" (MaxDaemonChildren)
     } else {
       start_run(now);
     }
   }
-  while (runner_.running() && child_free()) {
+  while (!waiting_for_child_.empty() && child_free()) {
+    Entry& entry = entries_.at(waiting_for_child_.front());
+    waiting_for_child_.pop_front();
+    started.push_back(start_attempt(entry, now));
+  }
+  while (runner_.running()) {
     std::optional<ItemId> id = runner_.next();
     if (!id) break;
     auto it = entries_.find(*id);
@@ -321,6 +331,7 @@ std::vector<Item> SendmailPolicy::take_due(double now) {
       continue;
     }
     it->second.from_run = true;
+    run_delivering_ = 1;
     started.push_back(start_attempt(it->second, now));
     started.back().queue_run = true;
   }
@@ -346,6 +357,7 @@ SendmailPolicy::Entries::iterator SendmailPolicy::end_attempt(const Item& item, 
   --active_;
   if (entry.from_run) {
     entry.from_run = false;
+    run_delivering_ = 0;
     runner_.item_finished(now);
   }
   return it;

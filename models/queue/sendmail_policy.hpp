@@ -117,6 +117,8 @@ class SendmailPolicy : public Policy {
   void mark_queued(Entry& entry);
   void unmark_queued(Entry& entry);
 
+  // MaxDaemonChildren counts the children delivering new mail and the queue runner.
+  std::size_t children() const;
   bool child_free() const;
   // Sendmail's CurrentLA during a queue run, read again when it is over 30 s old.
   long run_load_average(double now);
@@ -135,6 +137,7 @@ class SendmailPolicy : public Policy {
   std::mt19937 rng_;
   std::uint64_t next_sequence_ = 0;
   std::size_t active_ = 0;
+  std::size_t run_delivering_ = 0;  ///< 1 while the runner delivers a job, which active_ counts
   LoadAverage load_;
   long run_la_ = 0;
   double run_la_time_ = -kNever;

@@ -220,7 +220,9 @@ TEST(SendmailLimits, MaxDaemonChildren) {
   EXPECT_EQ(ids_of(policy->take_due(5)), (std::vector<ItemId>{3}));
 }
 
-TEST(SendmailLimits, MaxDaemonChildrenHoldsRunner) {
+// runqueue(): with MaxDaemonChildren children already busy, the daemon skips the queue run
+// ("Skipping queue run -- too many children"), and the message waits for the next one.
+TEST(SendmailLimits, MaxDaemonChildrenSkipsTheRun) {
   auto run = sendmail("MaxDaemonChildren=1");
   run->enqueue(make_item(1, "a.example"), 0);
   std::vector<Item> immediate = run->take_due(0);
@@ -229,10 +231,32 @@ TEST(SendmailLimits, MaxDaemonChildrenHoldsRunner) {
   run->enqueue(make_item(2, "a.example"), 1790);
   std::vector<Item> busy = run->take_due(1790);
   ASSERT_EQ(ids_of(busy), (std::vector<ItemId>{2}));
-  // The run at 30m starts but its item waits for the only child.
-  EXPECT_TRUE(run->take_due(1800).empty());
+  EXPECT_TRUE(run->take_due(1800).empty());  // the only child is busy at 30m
   run->finished(busy[0], Outcome::DELIVERED, 1850);
-  EXPECT_EQ(ids_of(run->take_due(1850)), (std::vector<ItemId>{1}));
+  EXPECT_TRUE(run->take_due(1850).empty());
+  EXPECT_EQ(run->next_due(1850), 3600);
+  EXPECT_EQ(ids_of(run->take_due(3600)), (std::vector<ItemId>{1}));
+}
+
+// The runner is one child for its whole run, also between two jobs: new mail waits for the run
+// to end.
+TEST(SendmailLimits, RunnerHoldsItsChildBetweenJobs) {
+  auto run = sendmail("MaxDaemonChildren=1,QueueInterval=10m");
+  for (ItemId id = 1; id <= 2; ++id) {
+    run->enqueue(make_item(id, "a.example"), id);
+    std::vector<Item> first = run->take_due(id);
+    ASSERT_EQ(first.size(), 1u);
+    run->finished(first[0], Outcome::DEFERRED, id + 0.5);
+  }
+  std::vector<Item> job = run->take_due(600);
+  ASSERT_EQ(ids_of(job), (std::vector<ItemId>{1}));
+  run->enqueue(make_item(3, "a.example"), 601);
+  EXPECT_TRUE(run->take_due(601).empty());
+  run->finished(job[0], Outcome::DELIVERED, 602);
+  job = run->take_due(602);
+  ASSERT_EQ(ids_of(job), (std::vector<ItemId>{2}));  // the run goes on, the new mail waits
+  run->finished(job[0], Outcome::DELIVERED, 603);
+  EXPECT_EQ(ids_of(run->take_due(603)), (std::vector<ItemId>{3}));
 }
 
 TEST(SendmailLimits, MaxQueueRunSizeInDirectoryOrder) {
