@@ -217,9 +217,9 @@ class BenchRun {
 
   sg4::ConditionVariablePtr cv_;
   bool scheduler_waiting_ = false;  // the scheduler is in its wait, so a change must notify it
-  // Set by every wake(). Starting a delivery yields to other actors (creating or resuming a
-  // worker is a simcall), so an arrival or a finished delivery can come while the scheduler
-  // is not waiting; the scheduler then looks at the queue again before it waits.
+  // Set by every wake(). Starting a delivery yields to other actors, because creating or
+  // resuming a worker is a simcall. An arrival or a finished delivery can come meanwhile, while
+  // the scheduler is not waiting, so the scheduler looks at the queue again before it waits.
   bool changed_ = false;
   sg4::MutexPtr mutex_;
   bool arrivals_done_ = false;
@@ -645,9 +645,9 @@ std::unique_ptr<MxSession> BenchRun::open_mx(std::size_t domain) {
   return mx;
 }
 
-// A Sendmail queue run is a process of its own: when it ends, its host status goes and its cached
-// connections are closed (QUIT, without waiting for the 221), by a worker so that the scheduler
-// does not wait for the transfers.
+// A Sendmail queue run is a process of its own. When it ends, its host status goes, and a worker
+// closes its cached connections (QUIT, without waiting for the 221) so the scheduler does not
+// wait for the transfers.
 void BenchRun::end_of_queue_run() {
   if (sendmail_ == nullptr || sendmail_->queue_run_in_progress()) return;
   host_status_.clear();
