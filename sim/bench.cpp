@@ -72,6 +72,7 @@ struct Delivery {
   double decided_at = 0;
   /// Delivered or bounced, and out of the queue depth, while the QUIT is still to come.
   bool closing = false;
+  int tries = 0;  ///< attempts started, including those a crash killed
 };
 
 struct DomainState {
@@ -405,8 +406,10 @@ void BenchRun::scheduler() {
 }
 
 void BenchRun::attempt(const Delivery& d, unsigned epoch) {
+  // Counted here, not from the policy's count of tries, which an attempt killed by a crash does
+  // not change: every attempt after a delivery's first is a retry.
   ++result_.attempts;
-  if (d.item.attempts > 1) ++result_.retries;  // the policy counts the attempt when it starts it
+  if (++deliveries_.at(d.item.id)->tries > 1) ++result_.retries;
   if (sc_.service.kind == ServiceTime::Kind::FIXED) sg4::this_actor::sleep_for(sc_.service.mean);
   if (sc_.service.kind == ServiceTime::Kind::EXPONENTIAL)
     sg4::this_actor::sleep_for(service_random_.exponential(sc_.service.mean));
@@ -687,7 +690,7 @@ void BenchRun::finish(const Delivery& d, queue::Outcome outcome, double at) {
     case queue::Disposition::DONE:
       ++result_.delivered;
       latencies_.push_back(at - d.arrived);
-      last_delivery_ = at;
+      last_delivery_ = std::max(last_delivery_, at);  // sessions may end in another order
       deliveries_.erase(it);
       break;
     case queue::Disposition::BOUNCED:

@@ -159,8 +159,13 @@ void PostfixPolicy::enqueue(Item item, double now) {
   incoming_.push_back(item.id);
 }
 
+double PostfixPolicy::scan_tick(double now) const {
+  // Deferred-queue scans come every queue_run_delay from qmgr's start.
+  return scan_origin_ + std::floor((now - scan_origin_) / config_.queue_run_delay) * config_.queue_run_delay;
+}
+
 void PostfixPolicy::scan_deferred(double now) {
-  double tick = std::floor(now / config_.queue_run_delay) * config_.queue_run_delay;
+  double tick = scan_tick(now);
   if (tick <= last_scan_) return;
   last_scan_ = tick;
   std::vector<Entry*> due;
@@ -258,8 +263,7 @@ double PostfixPolicy::next_due(double now) const {
   // finds nothing due changes nothing, and looking for the earliest
   // deferral time instead would cost a pass over the queue at every call.
   if (deferred_ == 0) return kNever;
-  double delay = config_.queue_run_delay;
-  return std::max(last_scan_ + delay, std::floor(now / delay) * delay);
+  return std::max(last_scan_ + config_.queue_run_delay, scan_tick(now));
 }
 
 void PostfixPolicy::positive_feedback(Destination& dest) {
@@ -358,6 +362,7 @@ void PostfixPolicy::restarted(double now) {
   for (auto& [name, dest] : destinations_) update_ready(name, dest);
   last_served_.clear();
   last_scan_ = -kNever;
+  scan_origin_ = now;
 }
 
 Disposition PostfixPolicy::finished(Item item, Outcome outcome, double now) {

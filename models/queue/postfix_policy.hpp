@@ -104,6 +104,7 @@ class PostfixPolicy : public Policy {
   void defer(Entry& entry, double now);
   void positive_feedback(Destination& dest);
   void negative_feedback(Destination& dest, double now);
+  double scan_tick(double now) const;
   void scan_deferred(double now);
   void feed_active_queue(double now);
   bool start_next_delivery(double now, std::vector<Item>& started);
@@ -121,6 +122,7 @@ class PostfixPolicy : public Policy {
   std::set<std::string> dead_;   ///< destinations declared dead
   std::string last_served_;  ///< round-robin position among destinations
   double last_scan_ = -kNever;
+  double scan_origin_ = 0;  ///< qmgr's start: deferred-queue scans fall on it plus multiples of queue_run_delay
   std::uint64_t next_sequence_ = 0;
   std::size_t busy_total_ = 0;
   std::size_t in_active_queue_ = 0;

@@ -627,6 +627,47 @@ TEST(BenchFaults, QueueRunKeepsHostStatus) {
   EXPECT_LT(r.latency.max, 1200.0 + 60);
 }
 
+// Throughput runs from the first arrival to the last reply to a final dot, whatever order the
+// sessions end in. Every MX waits 100 s before each reply. d1's message (at 0 s) gets its 250
+// at 600 s, but its MX's link goes down at 650 s, so its QUIT waits 300 s for a 221 and the
+// session ends at 1000 s. d2's message (at 100 s) gets its 250 at 700 s and ends at 800 s.
+// So 2 deliveries in 700 s.
+TEST(BenchFigures, ThroughputEndsAtTheLastDelivery) {
+  std::string log = write_maillog({{"10:00:00", "d1"}, {"10:01:40", "d2"}});
+  std::string path = write_temp(
+      "network: {latency: 1us}\nworkload:\n  replay: {maillog: " + log + "}\n"
+      "  classes: {slow: 1}\n  class_params: {slow_reply_delay: 100s}\n"
+      "faults: |\n  at 650s link mx.d1.example down\n");
+  BenchScenario s = load_bench_scenario(path);
+  BenchResult r = run(s, "postfix", 1);
+  EXPECT_EQ(r.delivered, 2u);
+  EXPECT_NEAR(r.throughput, 2.0 / 700, 1e-6);
+  EXPECT_GE(r.end_time, 1000.0);
+  std::remove(log.c_str());
+  std::remove(path.c_str());
+}
+
+// Every attempt after a delivery's first is a retry, also the one after an attempt a relay
+// crash killed: the message at 0 s is tried at once, the crash at 0.5 s kills that attempt
+// (its MX waits 1 s before each reply), and the restart at 10 s tries it again.
+TEST(BenchFigures, RetryAfterAKilledAttempt) {
+  std::string log = write_maillog({{"10:00:00", "d1"}});
+  std::string path = write_temp(
+      "network: {latency: 1us}\nworkload:\n  replay: {maillog: " + log + "}\n"
+      "  classes: {slow: 1}\n  class_params: {slow_reply_delay: 1s}\n"
+      "faults: |\n  at 0.5s host relay.bench crash\n  at 10s host relay.bench restart\n");
+  BenchScenario s = load_bench_scenario(path);
+  for (const char* policy : {"sendmail", "postfix", "exim", "fifo"}) {
+    BenchResult r = run(s, policy, 1);
+    EXPECT_EQ(r.delivered, 1u) << policy;
+    EXPECT_EQ(r.interrupted, 1u) << policy;
+    EXPECT_EQ(r.attempts, 2u) << policy;
+    EXPECT_EQ(r.retries, 1u) << policy;
+  }
+  std::remove(log.c_str());
+  std::remove(path.c_str());
+}
+
 // A maillog line stamped before the previous one is an error at that line of the maillog.
 TEST(BenchScenarioFile, MaillogOutOfOrder) {
   std::string log = write_temp(

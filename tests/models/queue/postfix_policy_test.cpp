@@ -200,7 +200,19 @@ TEST(PostfixRestart, ForgetsDeadDestinations) {
   EXPECT_FALSE(policy->dead("dead.example", 20));
   EXPECT_EQ(policy->window("dead.example"), 5);
   EXPECT_EQ(ids_of(policy->take_due(20)), (std::vector<ItemId>{4, 5}));  // 1 to 3 wait for 310 s
-  EXPECT_EQ(policy->next_due(20), 300);
+  EXPECT_EQ(policy->next_due(20), 320);  // scans every queue_run_delay from the restart
+}
+
+// The scan at qmgr's start compares the queue files' time stamps with that moment: a message
+// deferred until 340 s is due at a restart at 400 s, not at the next multiple of 300 s.
+TEST(PostfixRestart, StartupScanTakesDueDeferredMail) {
+  auto policy = postfix("");
+  policy->enqueue(make_item(1, "a.example"), 0);
+  std::vector<Item> got = policy->take_due(0);
+  ASSERT_EQ(got.size(), 1u);
+  policy->finished(got[0], Outcome::DEFERRED, 40);  // next try at 40 + 300 = 340
+  policy->restarted(400);
+  EXPECT_EQ(ids_of(policy->take_due(400)), (std::vector<ItemId>{1}));
 }
 
 TEST(PostfixQueues, ActiveLimit) {
