@@ -178,6 +178,7 @@ class BenchRun {
     if (cv_ && scheduler_waiting_) cv_->notify_all();
   }
   void depth_changed() {
+    if (first_arrival_ < 0) return;  // the depth is averaged from the first accepted message on
     double depth = static_cast<double>(policy_->waiting() + policy_->active() - closing_);
     depth_.set(now(), depth);
   }
@@ -413,6 +414,7 @@ void BenchRun::attempt(const Delivery& d, unsigned epoch) {
   if (sc_.service.kind == ServiceTime::Kind::FIXED) sg4::this_actor::sleep_for(sc_.service.mean);
   if (sc_.service.kind == ServiceTime::Kind::EXPONENTIAL)
     sg4::this_actor::sleep_for(service_random_.exponential(sc_.service.mean));
+  if (epoch != epoch_) return;  // the relay crashed meanwhile: the process is gone
   DomainState& dom = domains_[d.domain];
   bool aborted = false;
   std::optional<Dialogue> rest;
@@ -440,8 +442,9 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
   // connection to a host failed, the run defers its other mail for that host without trying.
   // The status lives in the runner's process and ends with the run.
   const bool runner = sendmail_ != nullptr && d.item.queue_run;
+  // An attempt that a crash killed meanwhile records nothing: its runner process is gone.
   auto host_failed = [&] {
-    if (runner) host_status_[d.domain] = now();
+    if (runner && epoch == epoch_) host_status_[d.domain] = now();
     return queue::Outcome::UNREACHABLE;
   };
   if (runner) {
@@ -465,6 +468,10 @@ queue::Outcome BenchRun::smtp_attempt(const Delivery& d, DomainState& dom, unsig
     }
     sg4::Comm::sendto(relay_, dns_, 64);
     sg4::Comm::sendto(dns_, relay_, 128);
+    if (epoch != epoch_) {  // the relay crashed during the lookup, and its cache with it
+      aborted = true;
+      return queue::Outcome::UNREACHABLE;
+    }
     dom.mx_cached_until = now() + sc_.dns_ttl;
   }
 

@@ -668,6 +668,49 @@ TEST(BenchFigures, RetryAfterAKilledAttempt) {
   std::remove(path.c_str());
 }
 
+// An attempt a crash killed records nothing, even though its simulated process still runs out
+// its steps. mx.d1's link is down and each attempt first works 15 s. The queue run at 600 s
+// starts an attempt whose connection would time out at 645 s; the relay crashes at 620 s and
+// restarts at 635 s. The new run's attempt looks at the host status at 650 s: the killed
+// attempt must not have left one there.
+TEST(BenchFaults, KilledAttemptLeavesNoHostStatus) {
+  std::string log = write_maillog({{"10:00:00", "d1"}});
+  std::string path = write_temp(
+      "horizon: 700s\nnetwork: {latency: 1us}\nrelay:\n  service_time: {distribution: fixed, mean: 15s}\n"
+      "workload:\n  replay: {maillog: " + log + "}\n"
+      "faults: |\n  at 0s link mx.d1.example down\n  at 620s host relay.bench crash\n"
+      "  at 635s host relay.bench restart\n");
+  BenchScenario s = load_bench_scenario(path);
+  BenchResult r = run(s, "sendmail:QueueInterval=10m", 1);
+  EXPECT_EQ(r.interrupted, 1u);
+  EXPECT_EQ(r.host_status_deferrals, 0u);
+  EXPECT_EQ(r.attempts, 3u);  // at 0 s, in the run at 600 s (killed), in the run at 635 s
+  std::remove(log.c_str());
+  std::remove(path.c_str());
+}
+
+// The queue depth is averaged from the first message the relay accepts: a crash and restart
+// before any mail changes nothing.
+TEST(BenchFigures, DepthAveragedFromTheFirstMessage) {
+  std::string log = write_maillog({{"10:00:00", "d1"}, {"10:00:10", "d2"}});
+  std::string plain = write_temp("network: {latency: 1ms}\nworkload:\n  replay: {maillog: " + log + "}\n"
+                                 "  classes: {slow: 1}\n  class_params: {slow_reply_delay: 5s}\n");
+  BenchResult quiet = run(load_bench_scenario(plain), "postfix", 1);
+  BenchScenario crashed = load_bench_scenario(plain);
+  crashed.faults = workload::parse_faults("at 0s host relay.bench crash\nat 0s host relay.bench restart\n", "t");
+  // The replay's first message comes at 0 s; start the faults before it by moving the mail.
+  for (auto& a : crashed.replay) a.at += 10;
+  BenchScenario moved = load_bench_scenario(plain);
+  for (auto& a : moved.replay) a.at += 10;
+  BenchResult before = run(moved, "postfix", 1);
+  BenchResult with_crash = run(crashed, "postfix", 1);
+  EXPECT_GT(quiet.mean_depth, 0.0);
+  EXPECT_DOUBLE_EQ(with_crash.mean_depth, before.mean_depth);
+  EXPECT_DOUBLE_EQ(before.mean_depth, quiet.mean_depth);
+  std::remove(log.c_str());
+  std::remove(plain.c_str());
+}
+
 // A maillog line stamped before the previous one is an error at that line of the maillog.
 TEST(BenchScenarioFile, MaillogOutOfOrder) {
   std::string log = write_temp(
