@@ -660,7 +660,7 @@ std::unique_ptr<MxSession> BenchRun::open_mx(std::size_t domain) {
 // wait for the transfers.
 void BenchRun::end_of_queue_run() {
   if (sendmail_ == nullptr || sendmail_->queue_run_in_progress()) return;
-  host_status_.clear();
+  if (!host_status_.empty()) host_status_.clear();  // clear() walks every bucket
   if (cache_.empty()) return;
   auto closing = std::make_shared<std::deque<CachedConnection>>(std::move(cache_));
   cache_.clear();

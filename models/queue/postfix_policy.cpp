@@ -317,14 +317,18 @@ void PostfixPolicy::negative_feedback(Destination& dest, double now) {
   dest.todo.clear();
 }
 
-void PostfixPolicy::interrupted(Item item, double now) {
+PostfixPolicy::Entry& PostfixPolicy::busy_entry(const Item& item, const char* call) {
   auto it = entries_.find(item.id);
   if (it == entries_.end() || it->second.state != State::BUSY) {
-    throw std::logic_error("postfix queue: interrupted() for an item that is not being delivered");
+    throw std::logic_error(std::string("postfix queue: ") + call + "() for an item that is not being delivered");
   }
+  return it->second;
+}
+
+void PostfixPolicy::interrupted(Item item, double now) {
   // The delivery agent died without a status report: no feedback, no deferral. The queue file
   // stays in the active queue, which qmgr empties into the incoming queue when it starts.
-  Entry& entry = it->second;
+  Entry& entry = busy_entry(item, "interrupted");
   const std::string dest_name = entry.item.destination;
   Destination& dest = destination(dest_name);
   --dest.busy;
@@ -366,11 +370,7 @@ void PostfixPolicy::restarted(double now) {
 }
 
 Disposition PostfixPolicy::finished(Item item, Outcome outcome, double now) {
-  auto it = entries_.find(item.id);
-  if (it == entries_.end() || it->second.state != State::BUSY) {
-    throw std::logic_error("postfix queue: finished() for an item that is not being delivered");
-  }
-  Entry& entry = it->second;
+  Entry& entry = busy_entry(item, "finished");
   const std::string dest_name = entry.item.destination;
   Destination& dest = destination(dest_name);
   // Only a connection or handshake failure is negative feedback, because a 4xx or 5xx reply after
@@ -393,7 +393,7 @@ Disposition PostfixPolicy::finished(Item item, Outcome outcome, double now) {
   }
   if (disposition != Disposition::REQUEUED) {
     set_state(entry, State::INCOMING);  // leaves the busy and active counts
-    entries_.erase(it);
+    entries_.erase(item.id);
     return disposition;
   }
   defer(entry, now);

@@ -100,6 +100,9 @@ class PostfixPolicy : public Policy {
   };
 
   Destination& destination(const std::string& name);
+  // Returns the entry of `item`, which must be being delivered; `call` names the caller in the
+  // error thrown otherwise.
+  Entry& busy_entry(const Item& item, const char* call);
   void set_state(Entry& entry, State state);
   void defer(Entry& entry, double now);
   void positive_feedback(Destination& dest);

@@ -207,8 +207,9 @@ TEST(BenchCommand, SetAddsMissingKeys) {
 
 // With every domain dead nothing is delivered, so there are no latency percentiles: "none" in
 // the table, null in the JSON and an empty CSV cell, with every key still present.
-// Output files: a device is written in place, never replaced; a link keeps pointing at the file
-// it names; a write that fails after the runs leaves neither file behind and exits 1.
+// A device given as an output file is written in place and never replaced, and a link keeps
+// pointing at the file it names. A write that fails after the runs leaves neither file behind
+// and exits 1.
 TEST(BenchCommand, OutputFilesOfEveryKind) {
   std::string scenario = write_scenario("workload: {count: 5, domains: 2, users_per_domain: 2}\n");
   std::string dir = temp_dir();

@@ -533,21 +533,26 @@ TEST(BenchScenarioFile, EmptyMaillog) {
   std::remove(path.c_str());
 }
 
-// Three messages arrive in the same second while an earlier delivery is still busy. Each is
-// tried at once: starting a delivery lets other actors run, and the arrivals that come meanwhile
-// must not wait for the next event. With 300 s of work each, every latency is 300 s plus the
-// SMTP exchange over 1 us links.
-TEST(BenchArrivals, SameSecondArrivalsStartAtOnce) {
+// Writes a maillog with one message to u@DOMAIN.example at each "HH:MM:SS" time.
+std::string write_maillog(const std::vector<std::pair<std::string, std::string>>& messages) {
   std::string log;
-  const char* const lines[][2] = {{"10:00:00", "d1"}, {"10:02:00", "d2"}, {"10:02:00", "d3"}, {"10:02:00", "d4"}};
   int n = 0;
-  for (const auto& [time, domain] : lines) {
+  for (const auto& [time, domain] : messages) {
     ++n;
     log += fmt::format("Dec  4 {} relay sendmail[1]: Q{:04}: from=<u@sender.example>, size=1000, class=0, nrcpts=1\n",
                        time, n);
     log += fmt::format("Dec  4 {} relay sendmail[2]: Q{:04}: to=<u@{}.example>, stat=Sent\n", time, n, domain);
   }
-  std::string log_path = write_temp(log);
+  return write_temp(log);
+}
+
+// Three messages arrive in the same second while an earlier delivery is still busy. Each is
+// tried at once: starting a delivery lets other actors run, and the arrivals that come meanwhile
+// must not wait for the next event. With 300 s of work each, every latency is 300 s plus the
+// SMTP exchange over 1 us links.
+TEST(BenchArrivals, SameSecondArrivalsStartAtOnce) {
+  std::string log_path =
+      write_maillog({{"10:00:00", "d1"}, {"10:02:00", "d2"}, {"10:02:00", "d3"}, {"10:02:00", "d4"}});
   std::string path = write_temp("network: {latency: 1us}\nrelay:\n  service_time: {distribution: fixed, mean: 300s}\n"
                                 "workload:\n  replay: {maillog: " + log_path + "}\n");
   BenchScenario s = load_bench_scenario(path);
@@ -566,9 +571,7 @@ TEST(BenchArrivals, SameSecondArrivalsStartAtOnce) {
 // dot, 180 s. A crash at 50 s cuts the first attempt; after the restart at 100 s postfix tries
 // again at once, looks the MX up again, and the 250 comes at 100 + 40 + 40 + 180 = 360 s.
 TEST(BenchFaults, RelayCrashEmptiesTheResolverCache) {
-  std::string log_path = write_temp(
-      "Dec  4 10:00:00 relay sendmail[1]: Q1: from=<u@sender.example>, size=100, class=0, nrcpts=1\n"
-      "Dec  4 10:00:00 relay sendmail[2]: Q1: to=<u@d1.example>, stat=Sent\n");
+  std::string log_path = write_maillog({{"10:00:00", "d1"}});
   std::string path = write_temp(
       "network: {latency: 10s}\ndns: {ttl: 1d}\n"
       "workload:\n  replay: {maillog: " + log_path + "}\n"
@@ -581,19 +584,6 @@ TEST(BenchFaults, RelayCrashEmptiesTheResolverCache) {
   EXPECT_LT(r.latency.max, 361.0);
   std::remove(log_path.c_str());
   std::remove(path.c_str());
-}
-
-// Writes a maillog with one message to u@DOMAIN.example at each "HH:MM:SS" time.
-std::string write_maillog(const std::vector<std::pair<std::string, std::string>>& messages) {
-  std::string log;
-  int n = 0;
-  for (const auto& [time, domain] : messages) {
-    ++n;
-    log += fmt::format("Dec  4 {} relay sendmail[1]: Q{:04}: from=<u@sender.example>, size=1000, class=0, nrcpts=1\n",
-                       time, n);
-    log += fmt::format("Dec  4 {} relay sendmail[2]: Q{:04}: to=<u@{}.example>, stat=Sent\n", time, n, domain);
-  }
-  return write_temp(log);
 }
 
 // A queue run is one process: the connections it cached close when it ends. The daemon runs the
@@ -648,8 +638,8 @@ TEST(BenchFigures, ThroughputEndsAtTheLastDelivery) {
 }
 
 // Every attempt after a delivery's first is a retry, also the one after an attempt a relay
-// crash killed: the message at 0 s is tried at once, the crash at 0.5 s kills that attempt
-// (its MX waits 1 s before each reply), and the restart at 10 s tries it again.
+// crash killed. The message at 0 s is tried at once, and its MX waits 1 s before each reply.
+// The crash at 0.5 s kills that attempt, and the restart at 10 s tries it again.
 TEST(BenchFigures, RetryAfterAKilledAttempt) {
   std::string log = write_maillog({{"10:00:00", "d1"}});
   std::string path = write_temp(
@@ -668,11 +658,10 @@ TEST(BenchFigures, RetryAfterAKilledAttempt) {
   std::remove(path.c_str());
 }
 
-// An attempt a crash killed records nothing, even though its simulated process still runs out
-// its steps. mx.d1's link is down and each attempt first works 15 s. The queue run at 600 s
-// starts an attempt whose connection would time out at 645 s; the relay crashes at 620 s and
-// restarts at 635 s. The new run's attempt looks at the host status at 650 s: the killed
-// attempt must not have left one there.
+// An attempt a crash killed records nothing. mx.d1's link is down and each attempt first works
+// 15 s. The queue run at 600 s starts an attempt whose connection would time out at 645 s. The
+// relay crashes at 620 s and restarts at 635 s, so the new run's attempt looks at the host
+// status at 650 s, where the killed attempt must not have left one.
 TEST(BenchFaults, KilledAttemptLeavesNoHostStatus) {
   std::string log = write_maillog({{"10:00:00", "d1"}});
   std::string path = write_temp(
